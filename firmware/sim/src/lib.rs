@@ -1,0 +1,36 @@
+//! Virtual hardware for Atelier.
+//!
+//! Everything here is modelled at the level the firmware talks to it, so the real drivers are
+//! what gets tested: pins record every edge with its virtual time, an I2C bus carries register
+//! transactions to device models, a byte port carries a printer's byte stream at the link's real
+//! speed. One [`VirtualClock`] drives a run: time moves only when the firmware sleeps, so hours of
+//! device time simulate in moments, or it follows the wall clock for the desktop simulator.
+//!
+//! Start from [`SimBoard`]: its firmware side hands out embedded-hal parts, its world side scripts
+//! inputs ([`ButtonScript`]), hangs device models ([`I2cModel`], [`ByteModel`]) and injects faults
+//! ([`I2cFault`], [`SimPortControl::unplug`]). [`write_vcd`] turns the recording into a waveform.
+
+mod board;
+mod clock;
+mod i2c;
+mod pin;
+mod port;
+mod pwm;
+mod script;
+mod trace;
+mod vcd;
+
+pub use board::{SimBoard, SimError};
+pub use clock::{Pace, Participant, VirtualClock};
+pub use i2c::{
+    I2cFault, I2cModel, I2cRecord, RegisterDevice, RegisterMemory, Registers, SimI2c, SimI2cBus,
+    SimI2cError, Transfer,
+};
+pub use pin::{InputLine, OutputLine, SimInput, SimOutput};
+pub use port::{
+    ByteCapture, ByteModel, Direction, Link, PortRecord, SimPort, SimPortControl, SimPortError,
+};
+pub use pwm::{PwmLine, SimPwm};
+pub use script::{Bounce, ButtonScript};
+pub use trace::{Change, Recorder, Signal, SignalId, SignalKind, Trace, Value};
+pub use vcd::write_vcd;
