@@ -1,0 +1,157 @@
+//! GPIO pins of any backend behind one type each, so shells hold no generic parameters.
+
+use std::fmt;
+
+use atelier_hal::{Edge, Instant, WaitForEdge};
+use atelier_sim::{SimInput, SimOutput};
+use embedded_hal::digital::{self, ErrorKind, ErrorType, InputPin, OutputPin, StatefulOutputPin};
+
+#[cfg(cdev_backend)]
+use crate::cdev::{CdevInput, CdevOutput};
+#[cfg(rpi_backend)]
+use crate::rpi::RpiInput;
+
+/// A GPIO operation that failed on a real board.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("GPIO{bcm}: {detail}")]
+pub struct GpioError {
+    /// BCM number of the pin.
+    pub bcm: u8,
+    /// The backend's own words.
+    pub detail: String,
+}
+
+impl digital::Error for GpioError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Other
+    }
+}
+
+fn infallible<T>(result: Result<T, std::convert::Infallible>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(never) => match never {},
+    }
+}
+
+/// An output pin of any backend.
+pub enum AnyOutput {
+    /// On the simulated board.
+    Sim(SimOutput),
+    /// On a Raspberry Pi through rppal.
+    #[cfg(rpi_backend)]
+    Rpi(rppal::gpio::OutputPin),
+    /// Through the GPIO character device.
+    #[cfg(cdev_backend)]
+    Cdev(CdevOutput),
+}
+
+impl fmt::Debug for AnyOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnyOutput::Sim(pin) => f.debug_tuple("Sim").field(pin).finish(),
+            #[cfg(rpi_backend)]
+            AnyOutput::Rpi(pin) => write!(f, "Rpi(GPIO{})", pin.pin()),
+            #[cfg(cdev_backend)]
+            AnyOutput::Cdev(pin) => f.debug_tuple("Cdev").field(pin).finish(),
+        }
+    }
+}
+
+impl ErrorType for AnyOutput {
+    type Error = GpioError;
+}
+
+impl OutputPin for AnyOutput {
+    fn set_low(&mut self) -> Result<(), GpioError> {
+        match self {
+            AnyOutput::Sim(pin) => Ok(infallible(pin.set_low())),
+            #[cfg(rpi_backend)]
+            AnyOutput::Rpi(pin) => Ok(pin.set_low()),
+            #[cfg(cdev_backend)]
+            AnyOutput::Cdev(pin) => pin.set_low(),
+        }
+    }
+
+    fn set_high(&mut self) -> Result<(), GpioError> {
+        match self {
+            AnyOutput::Sim(pin) => Ok(infallible(pin.set_high())),
+            #[cfg(rpi_backend)]
+            AnyOutput::Rpi(pin) => Ok(pin.set_high()),
+            #[cfg(cdev_backend)]
+            AnyOutput::Cdev(pin) => pin.set_high(),
+        }
+    }
+}
+
+impl StatefulOutputPin for AnyOutput {
+    fn is_set_high(&mut self) -> Result<bool, GpioError> {
+        match self {
+            AnyOutput::Sim(pin) => Ok(infallible(pin.is_set_high())),
+            #[cfg(rpi_backend)]
+            AnyOutput::Rpi(pin) => Ok(rppal::gpio::OutputPin::is_set_high(pin)),
+            #[cfg(cdev_backend)]
+            AnyOutput::Cdev(pin) => pin.is_set_high(),
+        }
+    }
+
+    fn is_set_low(&mut self) -> Result<bool, GpioError> {
+        Ok(!self.is_set_high()?)
+    }
+}
+
+/// An input pin of any backend, able to wait for edges.
+pub enum AnyInput {
+    /// On the simulated board.
+    Sim(SimInput),
+    /// On a Raspberry Pi through rppal.
+    #[cfg(rpi_backend)]
+    Rpi(RpiInput),
+    /// Through the GPIO character device.
+    #[cfg(cdev_backend)]
+    Cdev(CdevInput),
+}
+
+impl fmt::Debug for AnyInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnyInput::Sim(pin) => f.debug_tuple("Sim").field(pin).finish(),
+            #[cfg(rpi_backend)]
+            AnyInput::Rpi(pin) => f.debug_tuple("Rpi").field(pin).finish(),
+            #[cfg(cdev_backend)]
+            AnyInput::Cdev(pin) => f.debug_tuple("Cdev").field(pin).finish(),
+        }
+    }
+}
+
+impl ErrorType for AnyInput {
+    type Error = GpioError;
+}
+
+impl InputPin for AnyInput {
+    fn is_high(&mut self) -> Result<bool, GpioError> {
+        match self {
+            AnyInput::Sim(pin) => Ok(infallible(pin.is_high())),
+            #[cfg(rpi_backend)]
+            AnyInput::Rpi(pin) => pin.is_high(),
+            #[cfg(cdev_backend)]
+            AnyInput::Cdev(pin) => pin.is_high(),
+        }
+    }
+
+    fn is_low(&mut self) -> Result<bool, GpioError> {
+        Ok(!self.is_high()?)
+    }
+}
+
+impl WaitForEdge for AnyInput {
+    fn wait_for_edge(&mut self, deadline: Instant) -> Result<Option<(Edge, Instant)>, GpioError> {
+        match self {
+            AnyInput::Sim(pin) => Ok(infallible(pin.wait_for_edge(deadline))),
+            #[cfg(rpi_backend)]
+            AnyInput::Rpi(pin) => pin.wait_for_edge(deadline),
+            #[cfg(cdev_backend)]
+            AnyInput::Cdev(pin) => pin.wait_for_edge(deadline),
+        }
+    }
+}
