@@ -103,7 +103,8 @@ impl Board {
         let backend = match config.backend {
             BackendKind::Sim => {
                 return Err(OpenError::Unsupported(
-                    "the simulated board is made with Board::sim, not opened from a config".to_owned(),
+                    "the simulated board is made with Board::sim, not opened from a config"
+                        .to_owned(),
                 ));
             }
             BackendKind::Rpi => open_rpi(config)?,
@@ -185,7 +186,9 @@ impl Board {
             #[cfg(rpi_backend)]
             Backend::Rpi(rpi) => rpi.pwm(channel, period, &_what),
             #[cfg(cdev_backend)]
-            Backend::Cdev(_) => Ok(AnyPwm::Sysfs(SysfsPwm::open(&_chip, channel, period, &_what)?)),
+            Backend::Cdev(_) => Ok(AnyPwm::Sysfs(SysfsPwm::open(
+                &_chip, channel, period, &_what,
+            )?)),
         }
     }
 
@@ -215,7 +218,10 @@ impl Board {
 
 #[cfg(rpi_backend)]
 fn open_rpi(config: &BoardConfig) -> Result<Backend, OpenError> {
-    Ok(Backend::Rpi(RpiBoard::open(&config.dev_dir, MonotonicClock::new())?))
+    Ok(Backend::Rpi(RpiBoard::open(
+        &config.dev_dir,
+        MonotonicClock::new(),
+    )?))
 }
 
 #[cfg(not(rpi_backend))]
@@ -227,7 +233,10 @@ fn open_rpi(_config: &BoardConfig) -> Result<Backend, OpenError> {
 
 #[cfg(cdev_backend)]
 fn open_cdev(config: &BoardConfig) -> Result<Backend, OpenError> {
-    Ok(Backend::Cdev(CdevBoard::open(&config.gpio_chip, MonotonicClock::new())?))
+    Ok(Backend::Cdev(CdevBoard::open(
+        &config.gpio_chip,
+        MonotonicClock::new(),
+    )?))
 }
 
 #[cfg(not(cdev_backend))]
@@ -263,11 +272,12 @@ fn open_real_port(spec: &PortSpec) -> Result<AnyPort, OpenError> {
             Ok(AnyPort::File { spec: what, file })
         }
         PortSpec::Tcp(addr) => {
-            let stream = std::net::TcpStream::connect(addr.as_str()).map_err(|e| OpenError::Device {
-                what: "network printer".to_owned(),
-                node: PathBuf::from(addr),
-                detail: e.to_string(),
-            })?;
+            let stream =
+                std::net::TcpStream::connect(addr.as_str()).map_err(|e| OpenError::Device {
+                    what: "network printer".to_owned(),
+                    node: PathBuf::from(addr),
+                    detail: e.to_string(),
+                })?;
             Ok(AnyPort::Tcp { spec: what, stream })
         }
         PortSpec::Serial { path, baud } => open_serial(path, *baud, what),

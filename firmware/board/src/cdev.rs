@@ -104,7 +104,11 @@ impl fmt::Debug for CdevOutput {
 
 impl CdevOutput {
     fn set(&mut self, level: bool) -> Result<(), GpioError> {
-        let value = if level { Value::Active } else { Value::Inactive };
+        let value = if level {
+            Value::Active
+        } else {
+            Value::Inactive
+        };
         self.request
             .set_value(u32::from(self.bcm), value)
             .map_err(|e| GpioError {
@@ -157,9 +161,16 @@ impl CdevInput {
         Ok(value == Value::Active)
     }
 
-    pub(crate) fn wait_for_edge(&mut self, deadline: Instant) -> Result<Option<(Edge, Instant)>, GpioError> {
+    pub(crate) fn wait_for_edge(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<Option<(Edge, Instant)>, GpioError> {
         let timeout = deadline - self.clock.now();
-        if !self.request.wait_edge_event(timeout).map_err(|e| self.error(e))? {
+        if !self
+            .request
+            .wait_edge_event(timeout)
+            .map_err(|e| self.error(e))?
+        {
             return Ok(None);
         }
         let event = self.request.read_edge_event().map_err(|e| self.error(e))?;
@@ -181,7 +192,12 @@ pub struct SysfsPwm {
 
 impl SysfsPwm {
     /// Exports `channel` of `chip` (e.g. `/sys/class/pwm/pwmchip0`) and enables it at `period`.
-    pub(crate) fn open(chip: &Path, channel: u8, period: Duration, what: &str) -> Result<SysfsPwm, OpenError> {
+    pub(crate) fn open(
+        chip: &Path,
+        channel: u8,
+        period: Duration,
+        what: &str,
+    ) -> Result<SysfsPwm, OpenError> {
         if !chip.exists() {
             return Err(OpenError::Missing {
                 node: chip.to_owned(),
@@ -194,7 +210,11 @@ impl SysfsPwm {
             let export = chip.join("export");
             std::fs::write(&export, channel.to_string()).map_err(|e| io(e, &export))?;
         }
-        let pwm = SysfsPwm { dir, channel, period };
+        let pwm = SysfsPwm {
+            dir,
+            channel,
+            period,
+        };
         let write = |name: &str, value: String| {
             let node = pwm.dir.join(name);
             std::fs::write(&node, value).map_err(|e| io(e, &node))
@@ -211,9 +231,11 @@ impl SysfsPwm {
     }
 
     pub(crate) fn set_pulse_width(&mut self, width: Duration) -> Result<(), PwmError> {
-        std::fs::write(self.dir.join("duty_cycle"), width.as_nanos().to_string()).map_err(|e| PwmError {
-            channel: self.channel,
-            detail: e.to_string(),
+        std::fs::write(self.dir.join("duty_cycle"), width.as_nanos().to_string()).map_err(|e| {
+            PwmError {
+                channel: self.channel,
+                detail: e.to_string(),
+            }
         })
     }
 }

@@ -27,11 +27,9 @@ impl digital::Error for GpioError {
     }
 }
 
-fn infallible<T>(result: Result<T, std::convert::Infallible>) -> T {
-    match result {
-        Ok(value) => value,
-        Err(never) => match never {},
-    }
+/// Turns a backend's `Infallible` error into ours, for `map_err`.
+fn never(error: std::convert::Infallible) -> GpioError {
+    match error {}
 }
 
 /// An output pin of any backend.
@@ -65,9 +63,9 @@ impl ErrorType for AnyOutput {
 impl OutputPin for AnyOutput {
     fn set_low(&mut self) -> Result<(), GpioError> {
         match self {
-            AnyOutput::Sim(pin) => Ok(infallible(pin.set_low())),
+            AnyOutput::Sim(pin) => pin.set_low().map_err(never),
             #[cfg(rpi_backend)]
-            AnyOutput::Rpi(pin) => Ok(pin.set_low()),
+            AnyOutput::Rpi(pin) => OutputPin::set_low(pin).map_err(never),
             #[cfg(cdev_backend)]
             AnyOutput::Cdev(pin) => pin.set_low(),
         }
@@ -75,9 +73,9 @@ impl OutputPin for AnyOutput {
 
     fn set_high(&mut self) -> Result<(), GpioError> {
         match self {
-            AnyOutput::Sim(pin) => Ok(infallible(pin.set_high())),
+            AnyOutput::Sim(pin) => pin.set_high().map_err(never),
             #[cfg(rpi_backend)]
-            AnyOutput::Rpi(pin) => Ok(pin.set_high()),
+            AnyOutput::Rpi(pin) => OutputPin::set_high(pin).map_err(never),
             #[cfg(cdev_backend)]
             AnyOutput::Cdev(pin) => pin.set_high(),
         }
@@ -87,9 +85,9 @@ impl OutputPin for AnyOutput {
 impl StatefulOutputPin for AnyOutput {
     fn is_set_high(&mut self) -> Result<bool, GpioError> {
         match self {
-            AnyOutput::Sim(pin) => Ok(infallible(pin.is_set_high())),
+            AnyOutput::Sim(pin) => pin.is_set_high().map_err(never),
             #[cfg(rpi_backend)]
-            AnyOutput::Rpi(pin) => Ok(rppal::gpio::OutputPin::is_set_high(pin)),
+            AnyOutput::Rpi(pin) => StatefulOutputPin::is_set_high(pin).map_err(never),
             #[cfg(cdev_backend)]
             AnyOutput::Cdev(pin) => pin.is_set_high(),
         }
@@ -131,7 +129,7 @@ impl ErrorType for AnyInput {
 impl InputPin for AnyInput {
     fn is_high(&mut self) -> Result<bool, GpioError> {
         match self {
-            AnyInput::Sim(pin) => Ok(infallible(pin.is_high())),
+            AnyInput::Sim(pin) => pin.is_high().map_err(never),
             #[cfg(rpi_backend)]
             AnyInput::Rpi(pin) => pin.is_high(),
             #[cfg(cdev_backend)]
@@ -147,7 +145,7 @@ impl InputPin for AnyInput {
 impl WaitForEdge for AnyInput {
     fn wait_for_edge(&mut self, deadline: Instant) -> Result<Option<(Edge, Instant)>, GpioError> {
         match self {
-            AnyInput::Sim(pin) => Ok(infallible(pin.wait_for_edge(deadline))),
+            AnyInput::Sim(pin) => pin.wait_for_edge(deadline).map_err(never),
             #[cfg(rpi_backend)]
             AnyInput::Rpi(pin) => pin.wait_for_edge(deadline),
             #[cfg(cdev_backend)]

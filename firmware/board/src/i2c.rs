@@ -87,9 +87,13 @@ impl I2c<SevenBitAddress> for AnyI2c {
                 detail: e.kind.to_string(),
             }),
             #[cfg(rpi_backend)]
-            AnyI2c::Rpi { bus, i2c } => i2c.transaction(address, operations).map_err(wrap(*bus, address)),
+            AnyI2c::Rpi { bus, i2c } => i2c
+                .transaction(address, operations)
+                .map_err(wrap(*bus, address)),
             #[cfg(cdev_backend)]
-            AnyI2c::Cdev { bus, i2c } => i2c.transaction(address, operations).map_err(wrap(*bus, address)),
+            AnyI2c::Cdev { bus, i2c } => i2c
+                .transaction(address, operations)
+                .map_err(wrap(*bus, address)),
         }
     }
 }

@@ -75,7 +75,10 @@ mod tests {
         assert_eq!(Bcm::new(17).map(Bcm::number), Ok(17));
         assert_eq!(Bcm::new(0).map(Bcm::number), Ok(0));
         let error = Bcm::new(40).expect_err("GPIO 40 is not on the header");
-        assert!(error.contains("GPIO 40 is not on the Raspberry Pi header"), "{error}");
+        assert!(
+            error.contains("GPIO 40 is not on the Raspberry Pi header"),
+            "{error}"
+        );
         assert!(error.contains("0 to 27"), "{error}");
     }
 }

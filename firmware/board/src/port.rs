@@ -35,7 +35,8 @@ pub enum PortSpec {
     File(PathBuf),
 }
 
-const PORT_FORMS: &str = "use `/dev/usb/lp0`, `serial:/dev/serial0@19200`, `tcp:HOST:9100` or `file:PATH`";
+const PORT_FORMS: &str =
+    "use `/dev/usb/lp0`, `serial:/dev/serial0@19200`, `tcp:HOST:9100` or `file:PATH`";
 
 impl FromStr for PortSpec {
     type Err = String;
@@ -45,9 +46,9 @@ impl FromStr for PortSpec {
             let (path, baud) = rest
                 .rsplit_once('@')
                 .ok_or_else(|| format!("serial port `{s}` has no baud rate: {PORT_FORMS}"))?;
-            let baud = baud
-                .parse()
-                .map_err(|_| format!("serial port `{s}`: baud rate `{baud}` is not a number: {PORT_FORMS}"))?;
+            let baud = baud.parse().map_err(|_| {
+                format!("serial port `{s}`: baud rate `{baud}` is not a number: {PORT_FORMS}")
+            })?;
             Ok(PortSpec::Serial {
                 path: path.into(),
                 baud,
@@ -160,7 +161,10 @@ impl AnyPort {
         }
     }
 
-    fn with_io<T>(&mut self, op: impl FnOnce(&mut dyn IoPort) -> io::Result<T>) -> Result<T, PortError> {
+    fn with_io<T>(
+        &mut self,
+        op: impl FnOnce(&mut dyn IoPort) -> io::Result<T>,
+    ) -> Result<T, PortError> {
         let result = match self {
             AnyPort::Sim(_) => unreachable!("simulated ports are handled by the caller"),
             AnyPort::File { file, .. } => op(file),
@@ -219,7 +223,12 @@ mod tests {
 
     #[test]
     fn every_documented_form_parses_and_prints_back() {
-        for text in ["/dev/usb/lp0", "serial:/dev/serial0@19200", "tcp:printer.local:9100", "file:out.bin"] {
+        for text in [
+            "/dev/usb/lp0",
+            "serial:/dev/serial0@19200",
+            "tcp:printer.local:9100",
+            "file:out.bin",
+        ] {
             let spec: PortSpec = text.parse().expect(text);
             assert_eq!(spec.to_string(), text);
         }
@@ -227,7 +236,12 @@ mod tests {
 
     #[test]
     fn malformed_ports_say_what_is_accepted() {
-        for bad in ["serial:/dev/ttyS0", "serial:/dev/ttyS0@fast", "tcp:printer", "lp0"] {
+        for bad in [
+            "serial:/dev/ttyS0",
+            "serial:/dev/ttyS0@fast",
+            "tcp:printer",
+            "lp0",
+        ] {
             let error = bad.parse::<PortSpec>().expect_err(bad);
             assert!(error.contains(bad), "{error}");
             assert!(error.contains("tcp:HOST:9100"), "{error}");

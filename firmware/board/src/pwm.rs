@@ -50,7 +50,9 @@ impl fmt::Debug for AnyPwm {
         match self {
             AnyPwm::Sim(pwm) => f.debug_tuple("Sim").field(pwm).finish(),
             #[cfg(rpi_backend)]
-            AnyPwm::Rpi { channel, period, .. } => write!(f, "Rpi(channel {channel}, {period:?})"),
+            AnyPwm::Rpi {
+                channel, period, ..
+            } => write!(f, "Rpi(channel {channel}, {period:?})"),
             #[cfg(cdev_backend)]
             AnyPwm::Sysfs(pwm) => f.debug_tuple("Sysfs").field(pwm).finish(),
         }

@@ -41,9 +41,9 @@ fn gpio_error(error: rppal::gpio::Error, node: &Path, what: &str) -> OpenError {
         rppal::gpio::Error::PinUsed(n) => OpenError::Unsupported(format!(
             "{what}: GPIO{n} is already in use, by another program or another entry of the config"
         )),
-        rppal::gpio::Error::PinNotAvailable(n) => OpenError::Unsupported(format!(
-            "{what}: GPIO{n} does not exist on this Pi"
-        )),
+        rppal::gpio::Error::PinNotAvailable(n) => {
+            OpenError::Unsupported(format!("{what}: GPIO{n} does not exist on this Pi"))
+        }
         other => OpenError::Device {
             what: what.to_owned(),
             node: node.to_owned(),
@@ -56,7 +56,11 @@ impl RpiBoard {
     /// Opens the Pi's GPIO, checking `dev`/gpiomem (gpiomem0 on a Pi 5) first.
     pub(crate) fn open(dev: &Path, clock: MonotonicClock) -> Result<RpiBoard, OpenError> {
         let pi5 = dev.join("gpiomem0");
-        let node = if pi5.exists() { pi5 } else { dev.join("gpiomem") };
+        let node = if pi5.exists() {
+            pi5
+        } else {
+            dev.join("gpiomem")
+        };
         check_node(&node, NodeKind::GpioMem, "the Pi's GPIO")?;
         let gpio = Gpio::new().map_err(|e| gpio_error(e, &node, "the Pi's GPIO"))?;
         Ok(RpiBoard { gpio, clock })
@@ -72,7 +76,10 @@ impl RpiBoard {
 
     pub(crate) fn input(&self, bcm: Bcm, pull: Pull, what: &str) -> Result<RpiInput, OpenError> {
         let node = Path::new("/dev/gpiochip0");
-        let pin = self.gpio.get(bcm.number()).map_err(|e| gpio_error(e, node, what))?;
+        let pin = self
+            .gpio
+            .get(bcm.number())
+            .map_err(|e| gpio_error(e, node, what))?;
         let mut pin = match pull {
             Pull::None => pin.into_input(),
             Pull::Up => pin.into_input_pullup(),
@@ -87,7 +94,12 @@ impl RpiBoard {
         })
     }
 
-    pub(crate) fn pwm(&self, channel: u8, period: Duration, what: &str) -> Result<crate::AnyPwm, OpenError> {
+    pub(crate) fn pwm(
+        &self,
+        channel: u8,
+        period: Duration,
+        what: &str,
+    ) -> Result<crate::AnyPwm, OpenError> {
         let chip = Path::new("/sys/class/pwm/pwmchip0");
         if !chip.exists() {
             return Err(OpenError::Missing {
@@ -106,13 +118,14 @@ impl RpiBoard {
                 )));
             }
         };
-        let pwm = Pwm::with_period(hw, period, Duration::ZERO, Polarity::Normal, true).map_err(|e| {
-            OpenError::Device {
-                what: what.to_owned(),
-                node: chip.to_owned(),
-                detail: e.to_string(),
-            }
-        })?;
+        let pwm =
+            Pwm::with_period(hw, period, Duration::ZERO, Polarity::Normal, true).map_err(|e| {
+                OpenError::Device {
+                    what: what.to_owned(),
+                    node: chip.to_owned(),
+                    detail: e.to_string(),
+                }
+            })?;
         Ok(crate::AnyPwm::Rpi {
             channel,
             period,
@@ -149,7 +162,10 @@ impl RpiInput {
         Ok(self.pin.is_high())
     }
 
-    pub(crate) fn wait_for_edge(&mut self, deadline: Instant) -> Result<Option<(Edge, Instant)>, GpioError> {
+    pub(crate) fn wait_for_edge(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<Option<(Edge, Instant)>, GpioError> {
         let timeout = deadline - self.clock.now();
         let event = self
             .pin

@@ -8,6 +8,7 @@
 //!
 //! [`toggle_on_press`] is the smallest machine built on it: each press toggles a light.
 
+use std::fmt;
 use std::time::Duration;
 
 use atelier_hal::{Clock, Instant, WaitForEdge};
@@ -39,7 +40,12 @@ pub const DEFAULT_SETTLE: Duration = Duration::from_millis(20);
 impl<P: WaitForEdge, C: Clock> DebouncedButton<P, C> {
     /// A button on `pin` that reads `pressed_level` while pressed (`false` for the usual wiring to
     /// ground with a pull-up). Reads the pin once to learn whether it is held down at start.
-    pub fn new(mut pin: P, clock: C, pressed_level: bool, settle: Duration) -> Result<Self, P::Error> {
+    pub fn new(
+        mut pin: P,
+        clock: C,
+        pressed_level: bool,
+        settle: Duration,
+    ) -> Result<Self, P::Error> {
         let pressed = pin.is_high()? == pressed_level;
         Ok(DebouncedButton {
             pin,
@@ -106,11 +112,24 @@ pub enum ToggleError<B, L> {
     Light(L),
 }
 
-/// Toggles `light` at every press of `button` until `until`; returns how many presses there were.
+impl<B: fmt::Debug, L: fmt::Debug> fmt::Display for ToggleError<B, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToggleError::Button(e) => write!(f, "reading the button failed: {e:?}"),
+            ToggleError::Light(e) => write!(f, "driving the light failed: {e:?}"),
+        }
+    }
+}
+
+impl<B: fmt::Debug, L: fmt::Debug> std::error::Error for ToggleError<B, L> {}
+
+/// Toggles `light` at every press of `button` until `until`, telling `on_toggle` when each press
+/// began and whether the light is now on; returns how many presses there were.
 pub fn toggle_on_press<P, C, L>(
     button: &mut DebouncedButton<P, C>,
     light: &mut L,
     until: Instant,
+    mut on_toggle: impl FnMut(Instant, bool),
 ) -> Result<u32, ToggleError<P::Error, L::Error>>
 where
     P: WaitForEdge,
@@ -118,9 +137,10 @@ where
     L: StatefulOutputPin,
 {
     let mut presses = 0;
-    while button.wait_for_press(until).map_err(ToggleError::Button)?.is_some() {
+    while let Some(at) = button.wait_for_press(until).map_err(ToggleError::Button)? {
         light.toggle().map_err(ToggleError::Light)?;
         presses += 1;
+        on_toggle(at, light.is_set_high().map_err(ToggleError::Light)?);
     }
     Ok(presses)
 }
@@ -144,9 +164,8 @@ mod tests {
             .press(at_ms(600), Duration::from_millis(80), Bounce::TACTILE);
         sim.input_line(BUTTON, true).schedule_all(script.levels());
         let pin = sim.input(BUTTON, "button", true).expect("free pin");
-        let mut button =
-            DebouncedButton::new(pin, sim.clock(), false, DEFAULT_SETTLE)
-                .expect("sim pins do not fail");
+        let mut button = DebouncedButton::new(pin, sim.clock(), false, DEFAULT_SETTLE)
+            .expect("sim pins do not fail");
         let mut events = Vec::new();
         while let Some(event) = button.wait_for_change(at_ms(2_000)).expect("sim") {
             events.push(event);

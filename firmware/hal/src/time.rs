@@ -68,7 +68,12 @@ impl Sub<Instant> for Instant {
 
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:09}s", self.0 / 1_000_000_000, self.0 % 1_000_000_000)
+        write!(
+            f,
+            "{}.{:09}s",
+            self.0 / 1_000_000_000,
+            self.0 % 1_000_000_000
+        )
     }
 }
 
@@ -195,12 +200,18 @@ mod tests {
         assert_eq!(b.as_nanos(), 12);
         assert_eq!(b - a, Duration::from_nanos(7));
         assert_eq!(a - b, Duration::ZERO);
-        assert_eq!((Instant::from_nanos(u64::MAX) + Duration::from_secs(1)).as_nanos(), u64::MAX);
+        assert_eq!(
+            (Instant::from_nanos(u64::MAX) + Duration::from_secs(1)).as_nanos(),
+            u64::MAX
+        );
     }
 
     #[test]
     fn instant_displays_seconds_with_nanosecond_digits() {
-        assert_eq!(Instant::from_nanos(3_000_000_042).to_string(), "3.000000042s");
+        assert_eq!(
+            Instant::from_nanos(3_000_000_042).to_string(),
+            "3.000000042s"
+        );
     }
 
     #[test]

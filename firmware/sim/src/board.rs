@@ -161,8 +161,15 @@ impl SimBoard {
             }
         };
         self.claim(&mut wiring, bcm, role)?;
-        let signal = self.recorder.add_signal(&Self::signal_name(bcm, role), SignalKind::Bit);
-        Ok(SimOutput::new(line, self.clock.clone(), self.recorder.clone(), signal))
+        let signal = self
+            .recorder
+            .add_signal(&Self::signal_name(bcm, role), SignalKind::Bit);
+        Ok(SimOutput::new(
+            line,
+            self.clock.clone(),
+            self.recorder.clone(),
+            signal,
+        ))
     }
 
     /// Firmware side: GPIO `bcm` as an input that reads `idle` while nothing drives it (the level
@@ -170,7 +177,13 @@ impl SimBoard {
     pub fn input(&self, bcm: u8, role: &str, idle: bool) -> Result<SimInput, SimError> {
         let mut wiring = self.wiring();
         let line = match wiring.lines.get(&bcm) {
-            Some(Line::Input(line)) => line.clone(),
+            Some(Line::Input(line)) => {
+                if !role.is_empty() {
+                    self.recorder
+                        .rename(line.signal(), &Self::signal_name(bcm, role));
+                }
+                line.clone()
+            }
             Some(Line::Output(_)) => {
                 return Err(SimError::Miswired {
                     bcm,
@@ -189,7 +202,9 @@ impl SimBoard {
     }
 
     fn new_input_line(&self, bcm: u8, role: &str, idle: bool) -> InputLine {
-        let signal = self.recorder.add_signal(&Self::signal_name(bcm, role), SignalKind::Bit);
+        let signal = self
+            .recorder
+            .add_signal(&Self::signal_name(bcm, role), SignalKind::Bit);
         InputLine::new(idle, self.clock.clone(), self.recorder.clone(), signal)
     }
 
@@ -203,7 +218,9 @@ impl SimBoard {
         let mut wiring = self.wiring();
         match wiring.lines.get(&bcm) {
             Some(Line::Input(line)) => line.clone(),
-            Some(Line::Output(_)) => panic!("GPIO {bcm} is an output; the simulation cannot drive it"),
+            Some(Line::Output(_)) => {
+                panic!("GPIO {bcm} is an output; the simulation cannot drive it")
+            }
             None => {
                 let line = self.new_input_line(bcm, "", idle);
                 wiring.lines.insert(bcm, Line::Input(line.clone()));
@@ -269,7 +286,12 @@ impl SimBoard {
 
     /// World side: plugs `device` into the port called `name` (a device path such as
     /// `/dev/usb/lp0`, or `host:port`), over `link`.
-    pub fn attach_port(&self, name: &str, device: impl ByteModel + 'static, link: Link) -> SimPortControl {
+    pub fn attach_port(
+        &self,
+        name: &str,
+        device: impl ByteModel + 'static,
+        link: Link,
+    ) -> SimPortControl {
         let control = SimPortControl::new(name, device, link, self.clock.clone());
         self.wiring().ports.insert(name.to_owned(), control.clone());
         control

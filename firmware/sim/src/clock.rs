@@ -103,7 +103,10 @@ impl VirtualClock {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panicking test thread must not wedge every other handle on the clock.
-        self.shared.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The current pace.
@@ -166,7 +169,9 @@ impl Clock for VirtualClock {
                 Pace::RealTime { speed } => {
                     // Re-check at least every 20 ms so a change of pace takes effect promptly.
                     let wall = if speed > 0.0 {
-                        (deadline - now).div_f64(speed).min(Duration::from_millis(20))
+                        (deadline - now)
+                            .div_f64(speed)
+                            .min(Duration::from_millis(20))
                     } else {
                         Duration::from_millis(20)
                     };
@@ -216,7 +221,10 @@ mod tests {
         clock.sleep_until(Instant::from_nanos(1_000));
         assert_eq!(clock.now(), Instant::from_nanos(1_000));
         clock.sleep(Duration::from_secs(3600));
-        assert_eq!(clock.now().since_start(), Duration::from_secs(3600) + Duration::from_micros(1));
+        assert_eq!(
+            clock.now().since_start(),
+            Duration::from_secs(3600) + Duration::from_micros(1)
+        );
     }
 
     #[test]
@@ -252,7 +260,10 @@ mod tests {
             t.join().expect("participant thread");
         }
         let wakes: Vec<_> = rx.iter().collect();
-        let times: Vec<_> = wakes.iter().map(|(t, _)| t.as_nanos() / 1_000_000).collect();
+        let times: Vec<_> = wakes
+            .iter()
+            .map(|(t, _)| t.as_nanos() / 1_000_000)
+            .collect();
         assert_eq!(times, vec![1, 2, 3, 11, 12, 13, 21, 22, 23]);
         let order: Vec<_> = wakes.iter().map(|(_, i)| *i).collect();
         assert_eq!(order, vec![2, 1, 0, 2, 1, 0, 2, 1, 0]);
@@ -284,7 +295,10 @@ mod tests {
         let wall = std::time::Instant::now();
         clock.sleep(Duration::from_millis(200));
         let elapsed = wall.elapsed();
-        assert!(elapsed >= Duration::from_millis(20), "woke after {elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_millis(20),
+            "woke after {elapsed:?}"
+        );
         assert!(clock.now().since_start() >= Duration::from_millis(200));
     }
 

@@ -77,7 +77,9 @@ pub struct RegisterMemory {
 
 impl Default for RegisterMemory {
     fn default() -> Self {
-        RegisterMemory { registers: [0; 256] }
+        RegisterMemory {
+            registers: [0; 256],
+        }
     }
 }
 
@@ -224,7 +226,9 @@ impl SimI2cBus {
             .faults
             .iter()
             .position(|(target, _)| target.is_none_or(|a| a == address));
-        let fault = fault_index.and_then(|i| state.faults.remove(i)).map(|(_, f)| f);
+        let fault = fault_index
+            .and_then(|i| state.faults.remove(i))
+            .map(|(_, f)| f);
         let present = state.devices.contains_key(&address);
         let error = match fault {
             Some(fault) => Some(fault.kind()),
@@ -235,30 +239,30 @@ impl SimI2cBus {
         // and again at every repeated start, which embedded-hal puts where the direction changes.
         let mut bytes = 1;
         let mut transfers = Vec::new();
-        if error.is_none() {
-            if let Some(device) = state.devices.get_mut(&address) {
-                let mut reading = None;
-                for operation in operations.iter_mut() {
-                    let is_read = matches!(operation, Operation::Read(_));
-                    if reading.is_some_and(|r| r != is_read) {
-                        bytes += 1;
+        if error.is_none()
+            && let Some(device) = state.devices.get_mut(&address)
+        {
+            let mut reading = None;
+            for operation in operations.iter_mut() {
+                let is_read = matches!(operation, Operation::Read(_));
+                if reading.is_some_and(|r| r != is_read) {
+                    bytes += 1;
+                }
+                reading = Some(is_read);
+                match operation {
+                    Operation::Write(data) => {
+                        device.write(at, data);
+                        transfers.push(Transfer::Write(data.to_vec()));
+                        bytes += data.len();
                     }
-                    reading = Some(is_read);
-                    match operation {
-                        Operation::Write(data) => {
-                            device.write(at, data);
-                            transfers.push(Transfer::Write(data.to_vec()));
-                            bytes += data.len();
-                        }
-                        Operation::Read(buf) => {
-                            device.read(at, buf);
-                            transfers.push(Transfer::Read(buf.to_vec()));
-                            bytes += buf.len();
-                        }
+                    Operation::Read(buf) => {
+                        device.read(at, buf);
+                        transfers.push(Transfer::Read(buf.to_vec()));
+                        bytes += buf.len();
                     }
                 }
-                device.stop();
             }
+            device.stop();
         }
         let busy = state.bit_time * 9 * u32::try_from(bytes).unwrap_or(u32::MAX);
         state.log.push(I2cRecord {
@@ -270,7 +274,11 @@ impl SimI2cBus {
         drop(state);
         self.clock.sleep(busy);
         match error {
-            Some(kind) => Err(SimI2cError { bus: self.number, address, kind }),
+            Some(kind) => Err(SimI2cError {
+                bus: self.number,
+                address,
+                kind,
+            }),
             None => Ok(()),
         }
     }
@@ -330,25 +338,35 @@ mod tests {
         let mut i2c = bus.controller();
         i2c.write(0x50, &[0x10, 0xAA, 0xBB, 0xCC]).expect("write");
         let mut read = [0u8; 3];
-        i2c.write_read(0x50, &[0x10], &mut read).expect("write_read");
+        i2c.write_read(0x50, &[0x10], &mut read)
+            .expect("write_read");
         assert_eq!(read, [0xAA, 0xBB, 0xCC]);
         let log = bus.log();
         assert_eq!(log.len(), 2);
         assert_eq!(
             log[1].transfers,
-            vec![Transfer::Write(vec![0x10]), Transfer::Read(vec![0xAA, 0xBB, 0xCC])]
+            vec![
+                Transfer::Write(vec![0x10]),
+                Transfer::Read(vec![0xAA, 0xBB, 0xCC])
+            ]
         );
     }
 
     #[test]
     fn a_missing_device_does_not_acknowledge_its_address() {
         let bus = bus_with_memory();
-        let error = bus.controller().write(0x51, &[0]).expect_err("nobody at 0x51");
+        let error = bus
+            .controller()
+            .write(0x51, &[0])
+            .expect_err("nobody at 0x51");
         assert_eq!(
             i2c::Error::kind(&error),
             ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address)
         );
-        assert_eq!(error.to_string(), "simulated I2C bus 1, device 0x51: The device did not acknowledge its address");
+        assert_eq!(
+            error.to_string(),
+            "simulated I2C bus 1, device 0x51: The device did not acknowledge its address"
+        );
     }
 
     #[test]
@@ -367,7 +385,9 @@ mod tests {
         let bus = SimI2cBus::new(1, clock.clone());
         bus.attach(0x50, Registers::new(RegisterMemory::default()));
         let mut buf = [0u8; 6];
-        bus.controller().write_read(0x50, &[0x32], &mut buf).expect("read");
+        bus.controller()
+            .write_read(0x50, &[0x32], &mut buf)
+            .expect("read");
         // Address, register, repeated-start address, 6 data bytes: 9 clocks each at 100 kHz.
         assert_eq!(clock.now().since_start(), Duration::from_micros(810));
     }

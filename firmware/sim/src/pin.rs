@@ -155,7 +155,12 @@ pub struct InputLine {
 }
 
 impl InputLine {
-    pub(crate) fn new(idle: bool, clock: VirtualClock, recorder: Recorder, signal: SignalId) -> Self {
+    pub(crate) fn new(
+        idle: bool,
+        clock: VirtualClock,
+        recorder: Recorder,
+        signal: SignalId,
+    ) -> Self {
         recorder.record(Instant::ZERO, signal, Value::Bit(idle));
         InputLine {
             timeline: Arc::new(Mutex::new(vec![(Instant::ZERO, idle)])),
@@ -167,6 +172,11 @@ impl InputLine {
 
     fn lock(&self) -> MutexGuard<'_, Vec<(Instant, bool)>> {
         self.timeline.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The line's signal in the recording.
+    pub fn signal(&self) -> SignalId {
+        self.signal
     }
 
     /// Schedules the line to take `level` at `at` (now or later).

@@ -258,7 +258,10 @@ impl Write for SimPort {
             }
             done += taken;
             if taken < chunk.len() {
-                let ready = state.device.ready_at(now).max(now + Duration::from_micros(1));
+                let ready = state
+                    .device
+                    .ready_at(now)
+                    .max(now + Duration::from_micros(1));
                 drop(state);
                 clock.sleep_until(ready);
                 burst_start = clock.now();
@@ -335,7 +338,10 @@ impl ByteCapture {
 
     /// Every byte received, with when it arrived.
     pub fn received(&self) -> Vec<(Instant, u8)> {
-        self.received.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -355,7 +361,12 @@ mod tests {
     fn a_serial_link_paces_bytes_at_its_baud_rate() {
         let clock = VirtualClock::new();
         let capture = ByteCapture::new();
-        let control = SimPortControl::new("serial0", capture.clone(), Link::serial(9600), clock.clone());
+        let control = SimPortControl::new(
+            "serial0",
+            capture.clone(),
+            Link::serial(9600),
+            clock.clone(),
+        );
         let mut port = control.open();
         port.write_all(&[0x55; 960]).expect("write");
         // 960 bytes × 10 bits at 9600 baud = 1 s.
@@ -385,7 +396,9 @@ mod tests {
     #[test]
     fn flow_control_holds_the_writer_back_instead_of_losing_bytes() {
         let clock = VirtualClock::new();
-        let device = SlowDevice { next_free: Instant::ZERO };
+        let device = SlowDevice {
+            next_free: Instant::ZERO,
+        };
         let control = SimPortControl::new("usb", device, Link::USB, clock.clone());
         control.open().write_all(&[1, 2, 3, 4, 5]).expect("write");
         assert_eq!(control.sent(), vec![1, 2, 3, 4, 5]);
@@ -394,7 +407,8 @@ mod tests {
 
     #[test]
     fn an_unplugged_port_says_not_connected_and_recovers_when_plugged() {
-        let control = SimPortControl::new("lp0", ByteCapture::new(), Link::USB, VirtualClock::new());
+        let control =
+            SimPortControl::new("lp0", ByteCapture::new(), Link::USB, VirtualClock::new());
         let mut port = control.open();
         control.unplug();
         let error = port.write(&[1]).expect_err("unplugged");

@@ -80,8 +80,15 @@ impl SetDutyCycle for SimPwm {
             return Ok(());
         }
         self.duty = duty;
-        let pulse = self.line.period.mul_f64(f64::from(duty) / f64::from(u16::MAX));
-        *self.line.pulse.lock().unwrap_or_else(PoisonError::into_inner) = pulse;
+        let pulse = self
+            .line
+            .period
+            .mul_f64(f64::from(duty) / f64::from(u16::MAX));
+        *self
+            .line
+            .pulse
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = pulse;
         self.recorder.record(
             self.clock.now(),
             self.signal,

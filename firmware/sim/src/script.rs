@@ -69,7 +69,9 @@ impl ButtonScript {
             2 * self.rng.random_range(1..=bounce.max_changes / 2)
         };
         let span = u64::try_from(bounce.duration.as_nanos()).unwrap_or(u64::MAX);
-        let mut times: Vec<u64> = (0..extra).map(|_| self.rng.random_range(1..=span)).collect();
+        let mut times: Vec<u64> = (0..extra)
+            .map(|_| self.rng.random_range(1..=span))
+            .collect();
         times.sort_unstable();
         times.dedup();
         // Pairs of (away, back) changes: the contact ends at `level`.
@@ -99,11 +101,19 @@ mod tests {
         let script = ButtonScript::active_low(7).press(at, hold, Bounce::TACTILE);
         let levels = script.levels();
         assert!(levels.len() > 2, "tactile bounce adds chatter: {levels:?}");
-        let settled_pressed = levels.iter().rev().find(|(t, _)| *t < at + hold).map(|&(_, l)| l);
+        let settled_pressed = levels
+            .iter()
+            .rev()
+            .find(|(t, _)| *t < at + hold)
+            .map(|&(_, l)| l);
         assert_eq!(settled_pressed, Some(false));
         assert_eq!(levels.last().map(|&(_, l)| l), Some(true));
         let chatter_end = at + Bounce::TACTILE.duration;
-        assert!(levels.iter().all(|&(t, _)| (t >= at && t <= chatter_end) || t >= at + hold));
+        assert!(
+            levels
+                .iter()
+                .all(|&(t, _)| (t >= at && t <= chatter_end) || t >= at + hold)
+        );
     }
 
     #[test]

@@ -76,7 +76,10 @@ impl Trace {
 
     /// The id of the signal called `name`.
     pub fn find(&self, name: &str) -> Option<SignalId> {
-        self.signals.iter().position(|s| s.name == name).map(SignalId)
+        self.signals
+            .iter()
+            .position(|s| s.name == name)
+            .map(SignalId)
     }
 
     /// Every change, in time order (changes at the same instant keep the order they were made).
@@ -88,7 +91,12 @@ impl Trace {
 
     /// The changes of one signal, in time order.
     pub fn changes_of(&self, signal: SignalId) -> Vec<Change> {
-        let mut changes: Vec<_> = self.changes.iter().filter(|c| c.signal == signal).copied().collect();
+        let mut changes: Vec<_> = self
+            .changes
+            .iter()
+            .filter(|c| c.signal == signal)
+            .copied()
+            .collect();
         changes.sort_by_key(|c| c.at);
         changes
     }
@@ -121,6 +129,11 @@ impl Recorder {
         }
         trace.signals.push(Signal { name: unique, kind });
         SignalId(trace.signals.len() - 1)
+    }
+
+    /// Renames a signal (a line the simulation created before the firmware named it).
+    pub fn rename(&self, signal: SignalId, name: &str) {
+        self.lock().signals[signal.0].name = name.to_owned();
     }
 
     /// Records that `signal` took `value` at `at`.

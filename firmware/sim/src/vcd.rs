@@ -12,7 +12,11 @@ use crate::trace::{SignalKind, Trace, Value};
 /// line before it was driven.
 pub fn write_vcd(trace: &Trace, until: Instant, out: &mut impl Write) -> io::Result<()> {
     let ids: Vec<String> = (0..trace.signals().len()).map(identifier).collect();
-    writeln!(out, "$version atelier-sim {} $end", env!("CARGO_PKG_VERSION"))?;
+    writeln!(
+        out,
+        "$version atelier-sim {} $end",
+        env!("CARGO_PKG_VERSION")
+    )?;
     writeln!(out, "$timescale 1ns $end")?;
     writeln!(out, "$scope module board $end")?;
     for (signal, id) in trace.signals().iter().zip(&ids) {
@@ -20,12 +24,20 @@ pub fn write_vcd(trace: &Trace, until: Instant, out: &mut impl Write) -> io::Res
             SignalKind::Bit => ("wire", 1),
             SignalKind::Real { .. } => ("real", 64),
         };
-        writeln!(out, "$var {kind} {width} {id} {} $end", vcd_name(&signal.name))?;
+        writeln!(
+            out,
+            "$var {kind} {width} {id} {} $end",
+            vcd_name(&signal.name)
+        )?;
     }
     writeln!(out, "$upscope $end")?;
     writeln!(out, "$enddefinitions $end")?;
 
-    let changes: Vec<_> = trace.changes().into_iter().filter(|c| c.at <= until).collect();
+    let changes: Vec<_> = trace
+        .changes()
+        .into_iter()
+        .filter(|c| c.at <= until)
+        .collect();
     writeln!(out, "#0")?;
     writeln!(out, "$dumpvars")?;
     for (index, signal) in trace.signals().iter().enumerate() {
@@ -80,7 +92,9 @@ fn identifier(mut index: usize) -> String {
 
 /// VCD names may not contain white space.
 fn vcd_name(name: &str) -> String {
-    name.chars().map(|c| if c.is_whitespace() { '_' } else { c }).collect()
+    name.chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -92,6 +106,9 @@ mod tests {
         let ids: Vec<_> = (0..10_000).map(identifier).collect();
         let unique: std::collections::HashSet<_> = ids.iter().collect();
         assert_eq!(unique.len(), ids.len());
-        assert!(ids.iter().all(|id| id.bytes().all(|b| (b'!'..=b'~').contains(&b))));
+        assert!(
+            ids.iter()
+                .all(|id| id.bytes().all(|b| (b'!'..=b'~').contains(&b)))
+        );
     }
 }
