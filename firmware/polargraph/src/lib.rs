@@ -1,1 +1,34 @@
-//! Placeholder; filled in by its issue.
+//! The polargraph plotter's planner: everything from an image to the time of each motor step,
+//! with no I/O and no clock, so it is deterministic and runs the same on a Pi and in tests.
+//!
+//! | stage | module |
+//! |---|---|
+//! | the machine's config (hardware/polargraph.toml) | [`config`] |
+//! | cord lengths ↔ pen position, cord tension | [`kinematics`] |
+//! | reading images and SVGs within limits | [`input`] |
+//! | the pen's tone curve | [`tone`] |
+//! | a picture laid out on the paper | [`field`] |
+//! | drawing styles: darkness → strokes | [`styles`] |
+//! | joining, ordering and orienting strokes | [`path`] |
+//! | speeds, look-ahead and exact step times | [`motion`] |
+//! | tying them together | [`plan`] |
+//! | SVG, PNG, JSON and G-code | [`output`] |
+
+pub mod config;
+pub mod field;
+pub mod geometry;
+pub mod input;
+pub mod kinematics;
+pub mod motion;
+pub mod output;
+pub mod path;
+pub mod plan;
+pub mod styles;
+pub mod tone;
+
+pub use config::PlotterConfig;
+pub use geometry::{Point, Rect, Stroke};
+pub use kinematics::{Machine, Motor};
+pub use motion::{Event, EventStream, StepEvent};
+pub use plan::Plan;
+pub use styles::Style;

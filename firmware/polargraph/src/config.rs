@@ -1,0 +1,292 @@
+//! The machine's config: hardware/polargraph.toml.
+
+use std::path::Path;
+
+use atelier_board::{Bcm, BoardConfig};
+use serde::Deserialize;
+
+/// Everything about one polargraph: wiring, geometry, motors, pen and motion limits.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlotterConfig {
+    /// Which backend drives the pins.
+    #[serde(default)]
+    pub board: BoardConfig,
+    /// Which GPIO is which.
+    pub pins: Pins,
+    /// Where the motors and the paper are.
+    pub geometry: Geometry,
+    /// How cord length turns into steps.
+    pub motors: Motors,
+    /// Where the pen is parked when a plot starts.
+    pub home: Home,
+    /// The pen and its lift.
+    pub pen: Pen,
+    /// Speed and acceleration limits.
+    pub motion: Motion,
+}
+
+/// The `[pins]` table (BCM numbers).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pins {
+    /// STEP of the left motor's driver.
+    pub left_step: Bcm,
+    /// DIR of the left motor's driver.
+    pub left_dir: Bcm,
+    /// STEP of the right motor's driver.
+    pub right_step: Bcm,
+    /// DIR of the right motor's driver.
+    pub right_dir: Bcm,
+    /// ENABLE of both drivers (active low on A4988/DRV8825/TMC2208).
+    pub enable: Bcm,
+}
+
+/// The `[geometry]` table: the machine frame has the left motor's cord exit at the origin, x to
+/// the right, y down.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Geometry {
+    /// Distance between the two cord exit points.
+    pub motor_spacing_mm: f64,
+    /// Left edge of the paper, right of the left motor.
+    pub paper_left_mm: f64,
+    /// Top edge of the paper, below the motors.
+    pub paper_top_mm: f64,
+    /// Paper width.
+    pub paper_width_mm: f64,
+    /// Paper height.
+    pub paper_height_mm: f64,
+    /// Blank border kept on every side of the paper.
+    pub margin_mm: f64,
+}
+
+/// The `[motors]` table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Motors {
+    /// Cord wound per motor turn (a GT2 20-tooth pulley: 40 mm).
+    pub pulley_circumference_mm: f64,
+    /// Full steps per turn (200 for 1.8° motors; 2048 for a 28BYJ-48).
+    pub steps_per_rev: u32,
+    /// Microstepping set on the driver (1, 2, 4, 8, 16, 32…).
+    pub microsteps: u32,
+}
+
+/// The `[home]` table: the cord lengths when the pen sits at its parking spot. Measure them once
+/// (or compute them from the spot's position); squareness of every drawing depends on them.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Home {
+    /// Left cord, from its motor's exit point to the pen.
+    pub left_cord_mm: f64,
+    /// Right cord.
+    pub right_cord_mm: f64,
+}
+
+/// The `[pen]` table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pen {
+    /// Width of the line the pen leaves.
+    pub width_mm: f64,
+    /// Tone curve as a gamma on brightness (1 = linear); ignored when `tone` is given.
+    #[serde(default = "Pen::default_gamma")]
+    pub gamma: f64,
+    /// Tone curve as measured points `[image brightness, brightness to draw]`, 0–255, increasing
+    /// in the first value: print a grey wedge, measure it, write what you measured here.
+    #[serde(default)]
+    pub tone: Vec<[f64; 2]>,
+    /// PWM channel of the lift servo.
+    pub servo_pwm_channel: u8,
+    /// Servo angle with the pen up, degrees.
+    pub up_angle: f64,
+    /// Servo angle with the pen down, degrees.
+    pub down_angle: f64,
+    /// Time for the pen to come up and stop moving.
+    pub up_ms: u32,
+    /// Time for the pen to reach the paper and settle.
+    pub down_ms: u32,
+}
+
+impl Pen {
+    fn default_gamma() -> f64 {
+        1.0
+    }
+}
+
+/// The `[motion]` table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Motion {
+    /// Pen speed while drawing.
+    pub draw_speed_mm_s: f64,
+    /// Acceleration while drawing.
+    pub draw_accel_mm_s2: f64,
+    /// Pen speed while travelling with the pen up.
+    pub travel_speed_mm_s: f64,
+    /// Acceleration while travelling.
+    pub travel_accel_mm_s2: f64,
+    /// Fastest a cord may wind (the motor's pull-out speed).
+    pub max_cord_speed_mm_s: f64,
+    /// Strongest a cord's speed may change.
+    pub max_cord_accel_mm_s2: f64,
+    /// Grbl-style junction deviation: how far the path may cut a corner at speed.
+    pub junction_deviation_mm: f64,
+    /// Tension each cord must keep, as a fraction of the gondola's weight, so it never goes
+    /// slack when the gondola accelerates (Makelangelo's DYNAMIC_ACCELERATION idea).
+    pub min_tension: f64,
+    /// Most tension a cord may carry, as a fraction of the weight: near the top corners a cord
+    /// lies almost flat and its tension grows without bound.
+    pub max_tension: f64,
+}
+
+/// A config that parsed but makes no sense.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: key `{key}`: {message}")]
+pub struct InvalidConfig {
+    /// The file.
+    pub file: String,
+    /// The dotted key.
+    pub key: String,
+    /// What is wrong and what is accepted.
+    pub message: String,
+}
+
+impl PlotterConfig {
+    /// Reads and checks a plotter config.
+    pub fn load(path: &Path) -> anyhow::Result<PlotterConfig> {
+        let config: PlotterConfig = atelier_board::config::load(path)?;
+        config.validate(&path.display().to_string())?;
+        Ok(config)
+    }
+
+    /// Parses and checks a plotter config from text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> anyhow::Result<PlotterConfig> {
+        let config: PlotterConfig = atelier_board::config::parse(text, Path::new(origin))?;
+        config.validate(origin)?;
+        Ok(config)
+    }
+
+    /// Checks ranges that TOML types cannot express.
+    pub fn validate(&self, file: &str) -> Result<(), InvalidConfig> {
+        let fail = |key: &str, message: String| {
+            Err(InvalidConfig {
+                file: file.to_owned(),
+                key: key.to_owned(),
+                message,
+            })
+        };
+        let positive: [(&str, f64); 17] = [
+            ("geometry.motor_spacing_mm", self.geometry.motor_spacing_mm),
+            ("geometry.paper_top_mm", self.geometry.paper_top_mm),
+            ("geometry.paper_width_mm", self.geometry.paper_width_mm),
+            ("geometry.paper_height_mm", self.geometry.paper_height_mm),
+            (
+                "motors.pulley_circumference_mm",
+                self.motors.pulley_circumference_mm,
+            ),
+            ("home.left_cord_mm", self.home.left_cord_mm),
+            ("home.right_cord_mm", self.home.right_cord_mm),
+            ("pen.width_mm", self.pen.width_mm),
+            ("pen.gamma", self.pen.gamma),
+            ("motion.draw_speed_mm_s", self.motion.draw_speed_mm_s),
+            ("motion.draw_accel_mm_s2", self.motion.draw_accel_mm_s2),
+            ("motion.travel_speed_mm_s", self.motion.travel_speed_mm_s),
+            ("motion.travel_accel_mm_s2", self.motion.travel_accel_mm_s2),
+            (
+                "motion.max_cord_speed_mm_s",
+                self.motion.max_cord_speed_mm_s,
+            ),
+            (
+                "motion.max_cord_accel_mm_s2",
+                self.motion.max_cord_accel_mm_s2,
+            ),
+            (
+                "motion.junction_deviation_mm",
+                self.motion.junction_deviation_mm,
+            ),
+            ("motion.max_tension", self.motion.max_tension),
+        ];
+        for (key, value) in positive {
+            if !(value.is_finite() && value > 0.0) {
+                return fail(key, format!("must be a positive number, not {value}"));
+            }
+        }
+        if !(self.geometry.margin_mm >= 0.0) {
+            return fail(
+                "geometry.margin_mm",
+                format!("must be 0 or more, not {}", self.geometry.margin_mm),
+            );
+        }
+        if 2.0 * self.geometry.margin_mm
+            >= self
+                .geometry
+                .paper_width_mm
+                .min(self.geometry.paper_height_mm)
+        {
+            return fail(
+                "geometry.margin_mm",
+                format!(
+                    "{} mm on each side leaves no paper to draw on",
+                    self.geometry.margin_mm
+                ),
+            );
+        }
+        if self.motors.steps_per_rev == 0 {
+            return fail(
+                "motors.steps_per_rev",
+                "must be at least 1 (200 for a 1.8° motor)".to_owned(),
+            );
+        }
+        if !self.motors.microsteps.is_power_of_two() || self.motors.microsteps > 256 {
+            return fail(
+                "motors.microsteps",
+                format!(
+                    "{} is not a driver setting: use 1, 2, 4, 8, 16, 32, 64, 128 or 256",
+                    self.motors.microsteps
+                ),
+            );
+        }
+        if !(0.0..1.0).contains(&self.motion.min_tension) {
+            return fail(
+                "motion.min_tension",
+                format!(
+                    "{} must be from 0 to below 1 (a fraction of the gondola's weight)",
+                    self.motion.min_tension
+                ),
+            );
+        }
+        if self.motion.max_tension <= self.motion.min_tension {
+            return fail(
+                "motion.max_tension",
+                "must be above motion.min_tension".to_owned(),
+            );
+        }
+        let mut previous = f64::NEG_INFINITY;
+        for (i, [input, output]) in self.pen.tone.iter().enumerate() {
+            if !(0.0..=255.0).contains(input) || !(0.0..=255.0).contains(output) {
+                return fail(
+                    &format!("pen.tone[{i}]"),
+                    "values must be within 0–255".to_owned(),
+                );
+            }
+            if *input <= previous {
+                return fail(
+                    &format!("pen.tone[{i}]"),
+                    "image brightness must increase from point to point".to_owned(),
+                );
+            }
+            previous = *input;
+        }
+        for (key, angle) in [
+            ("pen.up_angle", self.pen.up_angle),
+            ("pen.down_angle", self.pen.down_angle),
+        ] {
+            if !(0.0..=180.0).contains(&angle) {
+                return fail(key, format!("{angle}° is outside a hobby servo's 0–180°"));
+            }
+        }
+        Ok(())
+    }
+}

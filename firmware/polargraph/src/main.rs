@@ -1,0 +1,182 @@
+//! `polargraph`: plans drawings for a polargraph plotter.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use polargraph::input::{self, Drawing};
+use polargraph::plan::StyleOptions;
+use polargraph::{Plan, PlotterConfig, Style, output};
+
+/// Plans and previews drawings for a polargraph plotter.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Turns an image or SVG into a plan: SVG preview, PNG of the ink, JSON summary, G-code.
+    Plan {
+        /// A PNG or JPEG (drawn in a style) or an SVG (drawn as its paths). Leave out for
+        /// generative styles.
+        input: Option<PathBuf>,
+        /// Drawing style for images: scribble, squarewave, spiral, squiggle, crosshatch, or the
+        /// generative spirograph. Default: scribble for images, spirograph without an input.
+        #[arg(long, value_parser = parse_style)]
+        style: Option<Style>,
+        /// Seed for every random choice; the same seed redraws the same plot. Without it a fresh
+        /// seed is drawn, printed and saved.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The machine's config.
+        #[arg(long, default_value = "hardware/polargraph.toml")]
+        config: PathBuf,
+        /// Folder for the outputs (created if missing).
+        #[arg(short, long, default_value = "plan")]
+        out: PathBuf,
+        /// Also write Cartesian G-code for Makelangelo's Marlin polargraph firmware.
+        #[arg(long)]
+        gcode: bool,
+        /// Cell size in mm for scribble (default: one picture pixel) and squarewave (default: six
+        /// pen widths, giving seven tones).
+        #[arg(long)]
+        cell: Option<f64>,
+        /// Resolution of the ink PNG, pixels per millimetre.
+        #[arg(long, default_value_t = 4.0)]
+        px_per_mm: f64,
+    },
+}
+
+fn parse_style(text: &str) -> Result<Style, String> {
+    text.parse()
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Args::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let Command::Plan {
+        input,
+        style,
+        seed,
+        config,
+        out,
+        gcode,
+        cell,
+        px_per_mm,
+    } = args.command;
+    if let Some(cell) = cell
+        && !(cell.is_finite() && (0.2..=100.0).contains(&cell))
+    {
+        anyhow::bail!("--cell must be from 0.2 to 100 mm, not {cell}");
+    }
+    if !(px_per_mm.is_finite() && (0.5..=40.0).contains(&px_per_mm)) {
+        anyhow::bail!("--px-per-mm must be from 0.5 to 40, not {px_per_mm}");
+    }
+    let config = PlotterConfig::load(&find_in_tree(&config))?;
+    let drawing = input.as_deref().map(input::load).transpose()?;
+    let seed = seed.unwrap_or_else(fresh_seed);
+    tracing::info!(seed, "seed (repeat this plot with --seed {seed})");
+
+    let options = StyleOptions { cell_mm: cell };
+    let plan = Plan::new(&config, drawing.as_ref(), style, &options, seed)?;
+    if matches!(drawing, Some(Drawing::Paths(_))) && plan.fitted {
+        tracing::warn!("the SVG was larger than the drawable area and was scaled down to fit");
+    }
+    let progress = indicatif::ProgressBar::new(plan.strokes.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "planning motion {bar:40} {pos}/{len} strokes ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let summary = plan.summary(input.as_ref().map(|p| p.display().to_string()), |n| {
+        progress.set_position(n as u64)
+    });
+    progress.finish_and_clear();
+
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let home = plan.machine.home_position();
+    let pen = config.pen.width_mm;
+    write(
+        &out.join("preview.svg"),
+        output::svg(
+            &plan.strokes,
+            home,
+            plan.machine.paper,
+            plan.machine.drawable,
+            pen,
+        ),
+    )?;
+    let ink = output::ink(&plan.strokes, plan.machine.paper, pen, px_per_mm);
+    let ink_path = out.join("ink.png");
+    ink.save(&ink_path)
+        .with_context(|| format!("writing {}", ink_path.display()))?;
+    write(
+        &out.join("plan.json"),
+        serde_json::to_string_pretty(&summary)? + "\n",
+    )?;
+    if gcode {
+        write(
+            &out.join("plan.gcode"),
+            output::gcode(&plan.strokes, &config, plan.machine.paper),
+        )?;
+    }
+    println!(
+        "{} strokes, {:.1} m drawn, {:.1} m pen-up travel, plot time {} (lower bound {}), seed {}; outputs in {}",
+        summary.strokes,
+        summary.pen_down_mm / 1000.0,
+        summary.pen_up_mm / 1000.0,
+        clock(summary.plot_time_s),
+        clock(summary.lower_bound_s),
+        summary.seed,
+        out.display()
+    );
+    Ok(())
+}
+
+fn write(path: &Path, text: String) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+fn clock(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+fn fresh_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// The path as given, or the copy in the source tree when run from elsewhere.
+fn find_in_tree(path: &Path) -> PathBuf {
+    if path.exists() || path.is_absolute() {
+        return path.to_owned();
+    }
+    let in_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path);
+    if in_tree.exists() {
+        in_tree
+    } else {
+        path.to_owned()
+    }
+}
