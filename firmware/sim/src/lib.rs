@@ -9,12 +9,16 @@
 //! Start from [`SimBoard`]: its firmware side hands out embedded-hal parts, its world side scripts
 //! inputs ([`ButtonScript`]), hangs device models ([`I2cModel`], [`ByteModel`]) and injects faults
 //! ([`I2cFault`], [`SimPortControl::unplug`]). [`write_vcd`] turns the recording into a waveform.
+//!
+//! Device models: [`ThermalPrinter`], an ESC/POS interpreter that prints onto a paper image with
+//! a modelled receive buffer, print speed, paper-out and status replies.
 
 mod board;
 mod clock;
 mod i2c;
 mod pin;
 mod port;
+mod printer;
 mod pwm;
 mod script;
 mod trace;
@@ -29,6 +33,9 @@ pub use i2c::{
 pub use pin::{InputLine, OutputLine, SimInput, SimOutput};
 pub use port::{
     ByteCapture, ByteModel, Direction, Link, PortRecord, SimPort, SimPortControl, SimPortError,
+};
+pub use printer::{
+    PaperImage, PrintError, PrintedText, PrinterConfigError, ThermalPrinter, ThermalPrinterConfig,
 };
 pub use pwm::{PwmLine, SimPwm};
 pub use script::{Bounce, ButtonScript};
