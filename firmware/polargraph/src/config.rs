@@ -213,7 +213,7 @@ impl PlotterConfig {
                 return fail(key, format!("must be a positive number, not {value}"));
             }
         }
-        if !(self.geometry.margin_mm >= 0.0) {
+        if self.geometry.margin_mm.is_nan() || self.geometry.margin_mm < 0.0 {
             return fail(
                 "geometry.margin_mm",
                 format!("must be 0 or more, not {}", self.geometry.margin_mm),

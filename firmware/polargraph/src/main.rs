@@ -23,7 +23,7 @@ enum Command {
         /// A PNG or JPEG (drawn in a style) or an SVG (drawn as its paths). Leave out for
         /// generative styles.
         input: Option<PathBuf>,
-        /// Drawing style for images: scribble, squarewave, spiral, squiggle, crosshatch, or the
+        /// Drawing style for images: scribble, squarewave, spiral, squiggle, crosshatch, stipple, or the
         /// generative spirograph. Default: scribble for images, spirograph without an input.
         #[arg(long, value_parser = parse_style)]
         style: Option<Style>,
@@ -44,6 +44,9 @@ enum Command {
         /// pen widths, giving seven tones).
         #[arg(long)]
         cell: Option<f64>,
+        /// Number of dots for stipple (default: about one per (3 pen widths)² of ink).
+        #[arg(long)]
+        dots: Option<usize>,
         /// Resolution of the ink PNG, pixels per millimetre.
         #[arg(long, default_value_t = 4.0)]
         px_per_mm: f64,
@@ -80,8 +83,14 @@ fn run(args: Args) -> anyhow::Result<()> {
         out,
         gcode,
         cell,
+        dots,
         px_per_mm,
     } = args.command;
+    if let Some(dots) = dots
+        && !(1..=200_000).contains(&dots)
+    {
+        anyhow::bail!("--dots must be from 1 to 200000, not {dots}");
+    }
     if let Some(cell) = cell
         && !(cell.is_finite() && (0.2..=100.0).contains(&cell))
     {
@@ -95,7 +104,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     let seed = seed.unwrap_or_else(fresh_seed);
     tracing::info!(seed, "seed (repeat this plot with --seed {seed})");
 
-    let options = StyleOptions { cell_mm: cell };
+    let options = StyleOptions {
+        cell_mm: cell,
+        dots,
+    };
     let plan = Plan::new(&config, drawing.as_ref(), style, &options, seed)?;
     if matches!(drawing, Some(Drawing::Paths(_))) && plan.fitted {
         tracing::warn!("the SVG was larger than the drawable area and was scaled down to fit");

@@ -274,8 +274,16 @@ fn two_opt(
     for _ in 0..MAX_PASSES {
         let mut improved = false;
         for i in 0..n {
-            let candidates: Vec<usize> = neighbours[order[i]]
+            // A long travel into stroke i is shortened by joining the previous stroke's end to
+            // a stroke near it, and by joining stroke i's start to a stroke near that.
+            let previous = if i == 0 {
+                &[][..]
+            } else {
+                &neighbours[order[i - 1]][..]
+            };
+            let candidates: Vec<usize> = previous
                 .iter()
+                .chain(&neighbours[order[i]])
                 .map(|&s| position[s])
                 .chain(std::iter::once(i))
                 .collect();

@@ -31,6 +31,8 @@ pub enum PlanError {
 pub struct StyleOptions {
     /// Cell size for cell-based styles, mm.
     pub cell_mm: Option<f64>,
+    /// Number of stipple dots.
+    pub dots: Option<usize>,
 }
 
 /// A planned drawing: the strokes in plot order, and what is needed to move the pen along them.
@@ -82,6 +84,7 @@ impl Plan {
                     field: Some(&field),
                     pen_width: config.pen.width_mm,
                     cell_mm: options.cell_mm,
+                    dots: options.dots,
                 };
                 (styles::draw(style, &canvas, seed)?, style.name().to_owned())
             }
@@ -92,6 +95,7 @@ impl Plan {
                     field: None,
                     pen_width: config.pen.width_mm,
                     cell_mm: options.cell_mm,
+                    dots: options.dots,
                 };
                 (styles::draw(style, &canvas, seed)?, style.name().to_owned())
             }

@@ -45,15 +45,18 @@ pub fn small_config() -> PlotterConfig {
 }
 
 pub fn plan_on(config: &PlotterConfig, picture: &Picture, style: Style, seed: u64) -> Plan {
+    plan_with(config, picture, style, &StyleOptions::default(), seed)
+}
+
+pub fn plan_with(
+    config: &PlotterConfig,
+    picture: &Picture,
+    style: Style,
+    options: &StyleOptions,
+    seed: u64,
+) -> Plan {
     let drawing = polargraph::input::Drawing::Picture(picture.clone());
-    Plan::new(
-        config,
-        Some(&drawing),
-        Some(style),
-        &StyleOptions::default(),
-        seed,
-    )
-    .expect("plans")
+    Plan::new(config, Some(&drawing), Some(style), options, seed).expect("plans")
 }
 
 /// Every image style.

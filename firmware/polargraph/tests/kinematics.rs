@@ -3,6 +3,7 @@
 mod common;
 
 use polargraph::input::Picture;
+use polargraph::plan::StyleOptions;
 use polargraph::{Machine, Point, Style};
 use proptest::prelude::*;
 
@@ -37,7 +38,9 @@ proptest! {
     ) {
         let picture = Picture { width, height, pixels: pixels[..(width * height) as usize].to_vec() };
         let style = Style::ALL[style];
-        let plan = common::plan(&picture, style, seed);
+        // Few stipple dots: where the points land is the question, not how many there are.
+        let options = StyleOptions { dots: Some(150), ..StyleOptions::default() };
+        let plan = common::plan_with(&common::config(), &picture, style, &options, seed);
         let paper = plan.machine.paper;
         for stroke in &plan.strokes {
             for p in &stroke.points {

@@ -8,6 +8,7 @@ mod spiral;
 mod spirograph;
 mod squarewave;
 mod squiggle;
+mod stipple;
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,18 +33,21 @@ pub enum Style {
     Squiggle,
     /// Hatch layers at several angles, each switched on below its own brightness.
     Crosshatch,
+    /// Weighted-Voronoi stippling, then one continuous line through all the dots.
+    Stipple,
     /// Generative hypotrochoids; no image needed.
     Spirograph,
 }
 
 impl Style {
     /// Every style, in the order `--help` lists them.
-    pub const ALL: [Style; 6] = [
+    pub const ALL: [Style; 7] = [
         Style::Scribble,
         Style::Squarewave,
         Style::Spiral,
         Style::Squiggle,
         Style::Crosshatch,
+        Style::Stipple,
         Style::Spirograph,
     ];
 
@@ -55,6 +59,7 @@ impl Style {
             Style::Spiral => "spiral",
             Style::Squiggle => "squiggle",
             Style::Crosshatch => "crosshatch",
+            Style::Stipple => "stipple",
             Style::Spirograph => "spirograph",
         }
     }
@@ -96,6 +101,8 @@ pub struct Canvas<'a> {
     pub pen_width: f64,
     /// Cell size for cell-based styles (scribble, squarewave); each style has its own default.
     pub cell_mm: Option<f64>,
+    /// Number of stipple dots; by default about one per (3 pen widths)² of ink.
+    pub dots: Option<usize>,
 }
 
 impl Canvas<'_> {
@@ -129,6 +136,7 @@ pub fn draw(style: Style, canvas: &Canvas<'_>, seed: u64) -> Result<Vec<Stroke>,
         Style::Spiral => spiral::draw(canvas, image()?, &mut rng),
         Style::Squiggle => squiggle::draw(canvas, image()?, &mut rng),
         Style::Crosshatch => crosshatch::draw(canvas, image()?, &mut rng),
+        Style::Stipple => stipple::draw(canvas, image()?, &mut rng, canvas.dots),
         Style::Spirograph => spirograph::draw(canvas, &mut rng),
     };
     Ok(strokes
