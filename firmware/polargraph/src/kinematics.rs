@@ -159,7 +159,11 @@ impl Machine {
 
     /// Cord lengths (left, right) for the pen at `p`: the inverse kinematics.
     pub fn cords(&self, p: Point) -> (f64, f64) {
-        (p.x.hypot(p.y), (self.spacing - p.x).hypot(p.y))
+        let right = self.spacing - p.x;
+        (
+            (p.x * p.x + p.y * p.y).sqrt(),
+            (right * right + p.y * p.y).sqrt(),
+        )
     }
 
     /// The pen position for cord lengths (left, right), by the law of cosines: the forward

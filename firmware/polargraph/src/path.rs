@@ -18,6 +18,23 @@ const NEIGHBOURS: usize = 10;
 /// Upper bound on 2-opt passes; each pass is O(n · NEIGHBOURS) plus the reversals it makes.
 const MAX_PASSES: usize = 50;
 
+/// Pen-up travel of a tour given as (order, flipped).
+fn tour_length(strokes: &[Stroke], start: Point, tour: &(Vec<usize>, Vec<bool>)) -> f64 {
+    let mut at = start;
+    let mut total = 0.0;
+    for (&index, &flip) in tour.0.iter().zip(&tour.1) {
+        let stroke = &strokes[index];
+        let (first, last) = if flip {
+            (stroke.end(), stroke.start())
+        } else {
+            (stroke.start(), stroke.end())
+        };
+        total += at.distance(first);
+        at = last;
+    }
+    total
+}
+
 /// Removes repeated points and empty strokes.
 pub fn clean(strokes: Vec<Stroke>) -> Vec<Stroke> {
     strokes
@@ -43,8 +60,17 @@ pub fn travel(strokes: &[Stroke], start: Point) -> f64 {
 /// Cleans, merges, orders and orients `strokes` for a pen starting at `start`.
 pub fn optimise(strokes: Vec<Stroke>, start: Point) -> Vec<Stroke> {
     let strokes = merge(clean(strokes), MERGE_TOLERANCE_MM);
-    let (order, flipped) = greedy(&strokes, start);
-    let (order, flipped) = two_opt(&strokes, start, order, flipped);
+    let greedy_tour = greedy(&strokes, start);
+    let given_tour = ((0..strokes.len()).collect(), vec![false; strokes.len()]);
+    // A drawing that is already well ordered (rows drawn back and forth) can start better than
+    // greedy does; improve whichever start is shorter.
+    let first =
+        if tour_length(&strokes, start, &given_tour) < tour_length(&strokes, start, &greedy_tour) {
+            given_tour
+        } else {
+            greedy_tour
+        };
+    let (order, flipped) = two_opt(&strokes, start, first.0, first.1);
     let mut slots: Vec<Option<Stroke>> = strokes.into_iter().map(Some).collect();
     order
         .into_iter()
@@ -281,12 +307,11 @@ fn two_opt(
             } else {
                 &neighbours[order[i - 1]][..]
             };
-            let candidates: Vec<usize> = previous
+            let candidates = previous
                 .iter()
                 .chain(&neighbours[order[i]])
                 .map(|&s| position[s])
-                .chain(std::iter::once(i))
-                .collect();
+                .chain(std::iter::once(i));
             for j in candidates {
                 // Reverse positions lo..=hi: the travels into lo and out of hi change.
                 let (lo, hi) = if j >= i { (i, j) } else { (j + 1, i - 1) };
@@ -314,11 +339,105 @@ fn two_opt(
                 }
             }
         }
-        if !improved {
+        if !improved
+            && !or_opt(
+                strokes,
+                start,
+                &neighbours,
+                &mut order,
+                &mut flipped,
+                &mut position,
+            )
+        {
             break;
         }
     }
     (order, flipped)
+}
+
+/// One pass of Or-opt: moves single strokes to where they fit better (either way round), next to
+/// a stroke they are near. Returns whether anything moved.
+fn or_opt(
+    strokes: &[Stroke],
+    start: Point,
+    neighbours: &[Vec<usize>],
+    order: &mut Vec<usize>,
+    flipped: &mut Vec<bool>,
+    position: &mut [usize],
+) -> bool {
+    let ends = |order: &[usize], flipped: &[bool], k: usize| {
+        let s = &strokes[order[k]];
+        if flipped[k] {
+            (s.end(), s.start())
+        } else {
+            (s.start(), s.end())
+        }
+    };
+    let mut moved = false;
+    let mut i = 0;
+    while i < order.len() {
+        let n = order.len();
+        let (head, tail) = ends(order, flipped, i);
+        let before = if i == 0 {
+            start
+        } else {
+            ends(order, flipped, i - 1).1
+        };
+        let after = (i + 1 < n).then(|| ends(order, flipped, i + 1).0);
+        // What taking stroke i out saves.
+        let saved = before.distance(head) + after.map_or(0.0, |a| tail.distance(a))
+            - after.map_or(0.0, |a| before.distance(a));
+        let mut best: Option<(f64, usize, bool)> = None;
+        for &other in &neighbours[order[i]] {
+            let k = position[other];
+            // Insert after position k (between k and k+1), or before it (after k − 1).
+            for gap in [Some(k), k.checked_sub(1)]
+                .into_iter()
+                .flatten()
+                .chain((k == 0).then_some(usize::MAX))
+            {
+                if gap == i || gap.wrapping_add(1) == i {
+                    continue;
+                }
+                let left = if gap == usize::MAX {
+                    start
+                } else {
+                    ends(order, flipped, gap).1
+                };
+                let right_index = gap.wrapping_add(1);
+                let right = (right_index < n).then(|| ends(order, flipped, right_index).0);
+                for flip in [false, true] {
+                    let (a, b) = if flip { (tail, head) } else { (head, tail) };
+                    let added = left.distance(a) + right.map_or(0.0, |r| b.distance(r))
+                        - right.map_or(0.0, |r| left.distance(r));
+                    let gain = saved - added;
+                    if gain > 1e-9 && best.is_none_or(|(g, _, _)| gain > g) {
+                        best = Some((gain, gap, flip));
+                    }
+                }
+            }
+        }
+        if let Some((_, gap, flip)) = best {
+            let stroke = order.remove(i);
+            let was_flipped = flipped.remove(i);
+            let target = if gap == usize::MAX {
+                0
+            } else if gap < i {
+                gap + 1
+            } else {
+                gap
+            };
+            order.insert(target, stroke);
+            flipped.insert(target, was_flipped ^ flip);
+            let (lo, hi) = (i.min(target), i.max(target));
+            for k in lo..=hi {
+                position[order[k]] = k;
+            }
+            moved = true;
+        }
+        i += 1;
+    }
+    moved
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ fn band_darkness(plan: &polargraph::Plan, area: polargraph::Rect, bands: usize) 
 
 #[test]
 fn on_a_grey_ramp_every_style_inks_more_where_it_is_darker() {
-    let picture = common::ramp(80, 80);
+    let picture = common::ramp(160, 160);
     for style in common::image_styles() {
         let plan = common::plan(&picture, style, 9);
         let field = polargraph::field::DarknessField::fit(

@@ -16,11 +16,12 @@ use crate::field::DarknessField;
 use crate::geometry::{Point, Stroke};
 use crate::path;
 
-/// Lloyd iterations; the dots barely move after about thirty.
-const ITERATIONS: usize = 30;
+/// Lloyd iterations; after about twenty the dots move by a small fraction of their spacing.
+const ITERATIONS: usize = 20;
 
-/// Raster pixels per dot for the Voronoi cells.
-const PIXELS_PER_DOT: f64 = 50.0;
+/// Raster pixels per dot for the Voronoi cells: enough to place each centroid within a few
+/// percent of the dot spacing.
+const PIXELS_PER_DOT: f64 = 24.0;
 
 /// Bounds on the number of dots when the caller does not choose.
 const DEFAULT_DOTS: (f64, f64) = (500.0, 50_000.0);
@@ -48,7 +49,8 @@ pub(super) fn draw(
     )]
 }
 
-/// About one dot per (3 pen widths)² of density-weighted area.
+/// About one dot per (3 pen widths)² of density-weighted area, and no more than one per four
+/// picture pixels (more dots than that only draw the pixels).
 fn default_dots(canvas: &Canvas<'_>, field: &DarknessField) -> usize {
     let (w, h) = field.size();
     let mean: f64 = (0..h)
@@ -58,8 +60,10 @@ fn default_dots(canvas: &Canvas<'_>, field: &DarknessField) -> usize {
         / f64::from(w * h).max(1.0);
     let area = field.area();
     let spacing = 3.0 * canvas.pen_width;
-    (mean * area.width * area.height / (spacing * spacing)).clamp(DEFAULT_DOTS.0, DEFAULT_DOTS.1)
-        as usize
+    let by_pixels = f64::from(w * h) / 4.0;
+    (mean * area.width * area.height / (spacing * spacing))
+        .min(by_pixels)
+        .clamp(DEFAULT_DOTS.0, DEFAULT_DOTS.1) as usize
 }
 
 /// A darkness raster for the Voronoi iterations.
