@@ -12,6 +12,8 @@ use atelier_board::Board;
 use atelier_hal::{Clock, Instant};
 use atelier_sim::{Bounce, ButtonScript, Pace, SimBoard, VirtualClock};
 use clap::Parser;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 use atelier_desktop::demo::{self, DemoConfig};
 
@@ -40,21 +42,9 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
-    match run(Args::parse()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            // One line with the whole chain of causes: these are the user's errors (a config, a
-            // path), not the program's, so no backtrace.
-            eprintln!("error: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    atelier_cli::init_logging();
+    let args = Args::parse();
+    atelier_cli::run(|| run(args))
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
@@ -64,8 +54,11 @@ fn run(args: Args) -> anyhow::Result<()> {
             args.speed
         );
     }
-    let config = DemoConfig::load(&find_config(&args.config))?;
-    let seed = args.seed.unwrap_or_else(fresh_seed);
+    let config = DemoConfig::load(&atelier_cli::find_in_tree(
+        &args.config,
+        env!("CARGO_MANIFEST_DIR"),
+    ))?;
+    let seed = args.seed.unwrap_or_else(atelier_cli::fresh_seed);
     tracing::info!(
         seed,
         "simulated person (repeat this run with --seed {seed})"
@@ -105,47 +98,12 @@ fn run(args: Args) -> anyhow::Result<()> {
 /// Returns the script and a moment shortly after the last release.
 fn person(seed: u64, presses: u32) -> (ButtonScript, Instant) {
     let mut script = ButtonScript::active_low(seed);
-    let mut rng = SplitMix(seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut at = Instant::ZERO + Duration::from_millis(300);
     for _ in 0..presses {
-        let hold = Duration::from_millis(60 + rng.below(240));
+        let hold = Duration::from_millis(rng.random_range(60..300));
         script = script.press(at, hold, Bounce::TACTILE);
-        at += hold + Duration::from_millis(400 + rng.below(1000));
+        at += hold + Duration::from_millis(rng.random_range(400..1400));
     }
     (script, at)
-}
-
-/// A tiny deterministic generator for the person's timing (the bounce itself comes from the
-/// simulator's seeded ChaCha).
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n.max(1)
-    }
-}
-
-fn fresh_seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
-}
-
-/// The config as given, or the copy in the source tree when run from elsewhere.
-fn find_config(path: &std::path::Path) -> PathBuf {
-    if path.exists() || path.is_absolute() {
-        return path.to_owned();
-    }
-    let in_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path);
-    if in_tree.exists() {
-        in_tree
-    } else {
-        path.to_owned()
-    }
 }

@@ -58,20 +58,9 @@ fn parse_style(text: &str) -> Result<Style, String> {
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Args::parse()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    atelier_cli::init_logging();
+    let args = Args::parse();
+    atelier_cli::run(|| run(args))
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
@@ -99,9 +88,12 @@ fn run(args: Args) -> anyhow::Result<()> {
     if !(px_per_mm.is_finite() && (0.5..=40.0).contains(&px_per_mm)) {
         anyhow::bail!("--px-per-mm must be from 0.5 to 40, not {px_per_mm}");
     }
-    let config = PlotterConfig::load(&find_in_tree(&config))?;
+    let config = PlotterConfig::load(&atelier_cli::find_in_tree(
+        &config,
+        env!("CARGO_MANIFEST_DIR"),
+    ))?;
     let drawing = input.as_deref().map(input::load).transpose()?;
-    let seed = seed.unwrap_or_else(fresh_seed);
+    let seed = seed.unwrap_or_else(atelier_cli::fresh_seed);
     tracing::info!(seed, "seed (repeat this plot with --seed {seed})");
 
     let options = StyleOptions {
@@ -170,25 +162,4 @@ fn write(path: &Path, text: String) -> anyhow::Result<()> {
 fn clock(seconds: f64) -> String {
     let s = seconds.round() as u64;
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-fn fresh_seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
-}
-
-/// The path as given, or the copy in the source tree when run from elsewhere.
-fn find_in_tree(path: &Path) -> PathBuf {
-    if path.exists() || path.is_absolute() {
-        return path.to_owned();
-    }
-    let in_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path);
-    if in_tree.exists() {
-        in_tree
-    } else {
-        path.to_owned()
-    }
 }
