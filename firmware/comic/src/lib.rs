@@ -3,6 +3,7 @@
 //! This crate is the pure core of the printing path plus the one piece of driver logic that
 //! needs the clock. Composing the comic, transports and the daemon live elsewhere.
 //!
+//! - [`config`]: the machine's config, hardware/comic.toml.
 //! - [`raster`]: grayscale image → printer width (scaled down, never cropped) → 1-bit bitmap by a
 //!   selectable binarisation (threshold, Floyd–Steinberg, Atkinson, Bayer, blue noise).
 //! - [`profile`]: what differs between printer models (width, raster commands, band limit,
@@ -15,6 +16,7 @@
 //! The simulator's `ThermalPrinter` (in `atelier-sim`) decodes these streams independently; the
 //! tests print every built-in profile and binarisation on it and compare dot for dot.
 
+pub mod config;
 pub mod escpos;
 pub mod pacing;
 pub mod profile;

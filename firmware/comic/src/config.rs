@@ -1,0 +1,189 @@
+//! The machine's config: hardware/comic.toml.
+
+use std::path::{Path, PathBuf};
+
+use atelier_board::{Bcm, BoardConfig, PortSpec, Pull};
+use serde::Deserialize;
+
+use crate::profile::PrinterProfile;
+use crate::raster::Binarisation;
+
+/// Everything about one comic robot: wiring, printer, and what goes on each comic.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComicConfig {
+    /// Which backend drives the pins.
+    #[serde(default)]
+    pub board: BoardConfig,
+    /// Which GPIO is which.
+    pub pins: Pins,
+    /// The thermal printer.
+    pub printer: Printer,
+    /// What goes on each comic and where it is kept.
+    pub comic: Comic,
+}
+
+/// The `[pins]` table (BCM numbers).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pins {
+    /// The "make a comic" push button.
+    pub button: Bcm,
+    /// Its pull resistor (`up` for a button to ground).
+    #[serde(default = "Pins::default_pull")]
+    pub button_pull: Pull,
+    /// Lit while the robot is ready for a press.
+    pub ready_led: Bcm,
+    /// Lit while a comic is being made and printed.
+    pub busy_led: Bcm,
+    /// Blinks while something needs a person (paper out, printer unplugged).
+    pub error_led: Bcm,
+}
+
+impl Pins {
+    fn default_pull() -> Pull {
+        Pull::Up
+    }
+}
+
+/// The `[printer]` table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Printer {
+    /// Where it is: `/dev/usb/lp0`, `serial:/dev/serial0@19200`, `tcp:HOST:9100`, `file:PATH`.
+    pub port: PortSpec,
+    /// A built-in profile's name (see `comic::profile`), or a path to a profile TOML.
+    pub profile: String,
+    /// How grey turns into dots; defaults to Atkinson (see `Binarisation`'s docs for why).
+    #[serde(default)]
+    pub binarisation: Binarisation,
+}
+
+/// The `[comic]` table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comic {
+    /// Printed in every footer (the show, the party, the shop).
+    pub event: String,
+    /// Where the high-resolution PNGs and their JSON sidecars are kept.
+    pub archive_dir: PathBuf,
+    /// Resolution of the archived PNG.
+    #[serde(default = "Comic::default_archive_dpi")]
+    pub archive_dpi: u32,
+}
+
+impl Comic {
+    fn default_archive_dpi() -> u32 {
+        300
+    }
+}
+
+/// A config that parsed but names something that does not work.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: key `{key}`: {message}")]
+pub struct InvalidConfig {
+    /// The file.
+    pub file: String,
+    /// The dotted key.
+    pub key: String,
+    /// What is wrong and what is accepted.
+    pub message: String,
+}
+
+impl ComicConfig {
+    /// Reads and checks a comic robot's config.
+    pub fn load(path: &Path) -> anyhow::Result<ComicConfig> {
+        let config: ComicConfig = atelier_board::config::load(path)?;
+        config.validate(&path.display().to_string())?;
+        Ok(config)
+    }
+
+    /// Checks what TOML types cannot: distinct pins, a known profile, a sensible resolution.
+    pub fn validate(&self, file: &str) -> Result<(), InvalidConfig> {
+        let fail = |key: &str, message: String| {
+            Err(InvalidConfig {
+                file: file.to_owned(),
+                key: key.to_owned(),
+                message,
+            })
+        };
+        let pins = [
+            ("pins.button", self.pins.button),
+            ("pins.ready_led", self.pins.ready_led),
+            ("pins.busy_led", self.pins.busy_led),
+            ("pins.error_led", self.pins.error_led),
+        ];
+        for (i, (key, pin)) in pins.iter().enumerate() {
+            if let Some((other, _)) = pins[..i].iter().find(|(_, p)| p == pin) {
+                return fail(key, format!("{pin} is already used by `{other}`"));
+            }
+        }
+        if !self.printer.profile.ends_with(".toml")
+            && let Err(error) = PrinterProfile::builtin_named(&self.printer.profile)
+        {
+            return fail("printer.profile", error.to_string());
+        }
+        if !(72..=1200).contains(&self.comic.archive_dpi) {
+            return fail(
+                "comic.archive_dpi",
+                format!("{} is outside 72–1200 dpi", self.comic.archive_dpi),
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../hardware/comic.toml")
+    }
+
+    #[test]
+    fn the_shipped_config_is_valid() {
+        let config = ComicConfig::load(&shipped()).expect("hardware/comic.toml");
+        assert_eq!(config.pins.button.number(), 5);
+        assert_eq!(config.printer.binarisation, Binarisation::Atkinson);
+    }
+
+    #[test]
+    fn a_pin_used_twice_and_an_unknown_profile_are_named() {
+        let text = std::fs::read_to_string(shipped()).expect("read");
+        let twice = text.replace("busy_led = 27", "busy_led = 4");
+        let config: ComicConfig =
+            atelier_board::config::parse(&twice, Path::new("comic.toml")).expect("parses");
+        let error = config
+            .validate("comic.toml")
+            .expect_err("GPIO4 twice")
+            .to_string();
+        assert_eq!(
+            error,
+            "comic.toml: key `pins.busy_led`: GPIO4 is already used by `pins.ready_led`"
+        );
+
+        let unknown = text.replace("profile = \"csn-a2-ttl\"", "profile = \"tm-t1000\"");
+        let config: ComicConfig =
+            atelier_board::config::parse(&unknown, Path::new("comic.toml")).expect("parses");
+        let error = config
+            .validate("comic.toml")
+            .expect_err("unknown profile")
+            .to_string();
+        assert!(
+            error.starts_with("comic.toml: key `printer.profile`:"),
+            "{error}"
+        );
+        assert!(error.contains("generic-58mm-usb"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let text =
+            std::fs::read_to_string(shipped()).expect("read") + "\n[extras]\nconfetti = true\n";
+        let error = atelier_board::config::parse::<ComicConfig>(&text, Path::new("comic.toml"))
+            .expect_err("unknown table")
+            .to_string();
+        assert!(error.contains("unknown field `extras`"), "{error}");
+    }
+}
