@@ -11,8 +11,11 @@
 //! ([`I2cFault`], [`SimPortControl::unplug`]). [`write_vcd`] turns the recording into a waveform.
 //!
 //! Device models: [`ThermalPrinter`], an ESC/POS interpreter that prints onto a paper image with
-//! a modelled receive buffer, print speed, paper-out and status replies.
+//! a modelled receive buffer, print speed, paper-out and status replies; [`Adxl345Model`] and
+//! [`Mpu6050Model`], accelerometer register maps that follow an [`OrientationScript`] with noise
+//! and wobble.
 
+mod accelerometer;
 mod board;
 mod clock;
 mod i2c;
@@ -24,6 +27,9 @@ mod script;
 mod trace;
 mod vcd;
 
+pub use accelerometer::{
+    AccelerationSource, Adxl345Model, Mpu6050Model, OrientationScript, Vector, Wobble,
+};
 pub use board::{SimBoard, SimError};
 pub use clock::{Pace, Participant, VirtualClock};
 pub use i2c::{
