@@ -3,6 +3,7 @@
 //! This crate is the sensing half: from accelerometer registers to "the lamp points at the
 //! wall".
 //!
+//! - [`config`]: the machine's config, hardware/lantern.toml.
 //! - [`sensor`]: drivers for the two accelerometers Lantern uses (ADXL345, MPU-6050), generic
 //!   over embedded-hal 1.0 I2C; [`sensor::probe`] finds whichever is fitted, [`sensor::retry`]
 //!   rides out I2C glitches.
@@ -12,6 +13,7 @@
 //! Data flows one way: a driver reads an [`Acceleration`], the shell stamps it with the clock,
 //! the [`surface::Classifier`] turns the stream into [`surface::Event`]s.
 
+pub mod config;
 pub mod sensor;
 pub mod surface;
 
