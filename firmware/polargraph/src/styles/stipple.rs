@@ -107,18 +107,17 @@ pub(crate) fn stipple(field: &DarknessField, count: usize, rng: &mut ChaCha8Rng)
     if dots.is_empty() {
         return Vec::new();
     }
-    let mut assignment = Assignment::new(&raster, dots.len());
     let mut sums = vec![(0.0f64, 0.0f64, 0.0f64); dots.len()];
-    for iteration in 0..ITERATIONS {
-        if iteration == 0 {
-            assignment.by_grid(&raster, &dots);
-        } else {
-            assignment.by_splat(&raster, &dots);
-        }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let mut owners = vec![0u32; raster.width * raster.height];
+    for _ in 0..ITERATIONS {
+        assign(&raster, &dots, &mut owners, threads);
         sums.iter_mut().for_each(|s| *s = (0.0, 0.0, 0.0));
-        for (index, &owner) in assignment.owner.iter().enumerate() {
+        for (index, &owner) in owners.iter().enumerate() {
             let rho = f64::from(raster.density[index]);
-            if rho > 0.0 && owner != NOBODY {
+            if rho > 0.0 {
                 let (px, py) = (
                     (index % raster.width) as f64 + 0.5,
                     (index / raster.width) as f64 + 0.5,
@@ -129,21 +128,45 @@ pub(crate) fn stipple(field: &DarknessField, count: usize, rng: &mut ChaCha8Rng)
                 sum.2 += rho * py;
             }
         }
-        let mut farthest_move: f64 = 0.0;
         for (dot, &(weight, sx, sy)) in dots.iter_mut().zip(&sums) {
             if weight > 0.0 {
-                let moved = (sx / weight - dot.0).hypot(sy / weight - dot.1);
-                farthest_move = farthest_move.max(moved);
                 *dot = (sx / weight, sy / weight);
             }
         }
-        assignment.moved = farthest_move;
     }
     let mm = area.width / raster.width as f64;
     dots.into_iter()
         .map(|(x, y)| Point::new(area.left + x * mm, area.top + y * mm))
         .filter(|p| area.contains(*p, 0.0))
         .collect()
+}
+
+/// Each dark pixel's nearest dot (its Voronoi cell), rows split over `threads` threads. The
+/// nearest dot is exact (ties to the lower index), so the result does not depend on the split:
+/// a seed gives the same dots on a 4-core Pi and a 2-core laptop.
+fn assign(raster: &Raster, dots: &[(f64, f64)], owners: &mut [u32], threads: usize) {
+    let grid = DotGrid::new(dots, raster.width, raster.height);
+    let rows_per_chunk = raster.height.div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        for (chunk, owners) in owners.chunks_mut(rows_per_chunk * raster.width).enumerate() {
+            let grid = &grid;
+            scope.spawn(move || {
+                let mut guess = 0;
+                for (offset, owner) in owners.iter_mut().enumerate() {
+                    let index = chunk * rows_per_chunk * raster.width + offset;
+                    if raster.density[index] <= 0.0 {
+                        continue;
+                    }
+                    let (px, py) = (
+                        (index % raster.width) as f64 + 0.5,
+                        (index / raster.width) as f64 + 0.5,
+                    );
+                    guess = grid.nearest(dots, px, py, guess);
+                    *owner = guess as u32;
+                }
+            });
+        }
+    });
 }
 
 /// Dots drawn at random with probability proportional to darkness (inverse-CDF sampling).
@@ -170,113 +193,6 @@ fn initial_dots(raster: &Raster, count: usize, rng: &mut ChaCha8Rng) -> Vec<(f64
             )
         })
         .collect()
-}
-
-const NOBODY: u32 = u32::MAX;
-
-/// Which dot each raster pixel belongs to (its Voronoi cell), and how far each cell reaches.
-///
-/// The first iteration asks a grid for every pixel's nearest dot (exact, ~150 ns a pixel). Later
-/// ones splat: each dot claims the pixels around it out to its cell's last reach plus twice the
-/// largest move since, keeping the nearest claim per pixel (a few ns a pixel). A pixel no dot
-/// reached falls back to the grid, so no dark pixel is ever left out.
-struct Assignment {
-    owner: Vec<u32>,
-    best: Vec<f32>,
-    reach: Vec<f32>,
-    moved: f64,
-}
-
-impl Assignment {
-    fn new(raster: &Raster, dots: usize) -> Assignment {
-        let pixels = raster.width * raster.height;
-        Assignment {
-            owner: vec![NOBODY; pixels],
-            best: vec![f32::INFINITY; pixels],
-            reach: vec![0.0; dots],
-            moved: 0.0,
-        }
-    }
-
-    fn by_grid(&mut self, raster: &Raster, dots: &[(f64, f64)]) {
-        let grid = DotGrid::new(dots, raster.width, raster.height);
-        self.reach.iter_mut().for_each(|r| *r = 0.0);
-        let mut guess = 0;
-        for index in 0..self.owner.len() {
-            if raster.density[index] <= 0.0 {
-                self.owner[index] = NOBODY;
-                continue;
-            }
-            let (px, py) = (
-                (index % raster.width) as f64 + 0.5,
-                (index / raster.width) as f64 + 0.5,
-            );
-            guess = grid.nearest(dots, px, py, guess);
-            self.claim(index, guess, px, py, dots);
-        }
-    }
-
-    fn claim(&mut self, index: usize, dot: usize, px: f64, py: f64, dots: &[(f64, f64)]) {
-        let distance = (dots[dot].0 - px).hypot(dots[dot].1 - py) as f32;
-        self.owner[index] = dot as u32;
-        self.best[index] = distance * distance;
-        self.reach[dot] = self.reach[dot].max(distance);
-    }
-
-    fn by_splat(&mut self, raster: &Raster, dots: &[(f64, f64)]) {
-        let (width, height) = (raster.width as i64, raster.height as i64);
-        self.best.iter_mut().for_each(|b| *b = f32::INFINITY);
-        self.owner.iter_mut().for_each(|o| *o = NOBODY);
-        let margin = 2.0 * self.moved as f32 + 1.5;
-        let reach: Vec<f32> = self.reach.iter().map(|r| r + margin).collect();
-        self.reach.iter_mut().for_each(|r| *r = 0.0);
-        for (dot, &(dx, dy)) in dots.iter().enumerate() {
-            let r = reach[dot];
-            let (x0, x1) = (
-                ((dx - f64::from(r)).floor() as i64).max(0),
-                ((dx + f64::from(r)).ceil() as i64).min(width - 1),
-            );
-            let (y0, y1) = (
-                ((dy - f64::from(r)).floor() as i64).max(0),
-                ((dy + f64::from(r)).ceil() as i64).min(height - 1),
-            );
-            for y in y0..=y1 {
-                let fy = (y as f64 + 0.5 - dy) as f32;
-                let row = (y * width) as usize;
-                for x in x0..=x1 {
-                    let fx = (x as f64 + 0.5 - dx) as f32;
-                    let d = fx * fx + fy * fy;
-                    let index = row + x as usize;
-                    // Ties go to the lower index, as in the grid search, so both agree.
-                    if d < self.best[index]
-                        || (d == self.best[index] && (dot as u32) < self.owner[index])
-                    {
-                        self.best[index] = d;
-                        self.owner[index] = dot as u32;
-                    }
-                }
-            }
-        }
-        let mut grid: Option<DotGrid> = None;
-        for index in 0..self.owner.len() {
-            if raster.density[index] <= 0.0 {
-                self.owner[index] = NOBODY;
-                continue;
-            }
-            let (px, py) = (
-                (index % raster.width) as f64 + 0.5,
-                (index / raster.width) as f64 + 0.5,
-            );
-            let owner = if self.owner[index] == NOBODY {
-                let grid =
-                    grid.get_or_insert_with(|| DotGrid::new(dots, raster.width, raster.height));
-                grid.nearest(dots, px, py, 0)
-            } else {
-                self.owner[index] as usize
-            };
-            self.claim(index, owner, px, py, dots);
-        }
-    }
 }
 
 /// Dots bucketed by raster cell for nearest-dot queries.
