@@ -54,6 +54,55 @@ impl fmt::Display for Located<'_> {
     }
 }
 
+/// What is wrong with one key of a config that parsed: for checks TOML types cannot express.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The dotted key, such as `pins.busy_led`.
+    pub key: String,
+    /// What is wrong and what would be accepted.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with `key`.
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A config with rules beyond its types (ranges, pins used twice, names that must exist).
+pub trait Check {
+    /// The first rule broken, if any.
+    fn check(&self) -> Result<(), Problem>;
+}
+
+/// Reads `path` as TOML into `T` and checks it; a broken rule is reported like a parse error,
+/// naming the file and the key.
+pub fn load_checked<T: DeserializeOwned + Check>(path: &Path) -> Result<T, ConfigError> {
+    checked(load(path)?, path)
+}
+
+/// Parses `text` (from `origin`) into `T` and checks it.
+pub fn parse_checked<T: DeserializeOwned + Check>(
+    text: &str,
+    origin: &Path,
+) -> Result<T, ConfigError> {
+    checked(parse(text, origin)?, origin)
+}
+
+fn checked<T: Check>(config: T, origin: &Path) -> Result<T, ConfigError> {
+    config.check().map_err(|problem| ConfigError::Invalid {
+        path: origin.to_owned(),
+        position: None,
+        key: Some(problem.key),
+        message: problem.message,
+    })?;
+    Ok(config)
+}
+
 /// Reads `path` as TOML into `T`.
 pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use atelier_board::config::{self, Check, ConfigError, Problem};
 use atelier_board::{Bcm, BoardConfig, PortSpec, Pull};
 use serde::Deserialize;
 
@@ -78,35 +79,17 @@ impl Comic {
     }
 }
 
-/// A config that parsed but names something that does not work.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: key `{key}`: {message}")]
-pub struct InvalidConfig {
-    /// The file.
-    pub file: String,
-    /// The dotted key.
-    pub key: String,
-    /// What is wrong and what is accepted.
-    pub message: String,
-}
-
 impl ComicConfig {
     /// Reads and checks a comic robot's config.
-    pub fn load(path: &Path) -> anyhow::Result<ComicConfig> {
-        let config: ComicConfig = atelier_board::config::load(path)?;
-        config.validate(&path.display().to_string())?;
-        Ok(config)
+    pub fn load(path: &Path) -> Result<ComicConfig, ConfigError> {
+        config::load_checked(path)
     }
+}
 
+impl Check for ComicConfig {
     /// Checks what TOML types cannot: distinct pins, a known profile, a sensible resolution.
-    pub fn validate(&self, file: &str) -> Result<(), InvalidConfig> {
-        let fail = |key: &str, message: String| {
-            Err(InvalidConfig {
-                file: file.to_owned(),
-                key: key.to_owned(),
-                message,
-            })
-        };
+    fn check(&self) -> Result<(), Problem> {
+        let fail = |key: &str, message: String| Err(Problem::new(key, message));
         let pins = [
             ("pins.button", self.pins.button),
             ("pins.ready_led", self.pins.ready_led),
@@ -152,10 +135,7 @@ mod tests {
     fn a_pin_used_twice_and_an_unknown_profile_are_named() {
         let text = std::fs::read_to_string(shipped()).expect("read");
         let twice = text.replace("busy_led = 27", "busy_led = 4");
-        let config: ComicConfig =
-            atelier_board::config::parse(&twice, Path::new("comic.toml")).expect("parses");
-        let error = config
-            .validate("comic.toml")
+        let error = config::parse_checked::<ComicConfig>(&twice, Path::new("comic.toml"))
             .expect_err("GPIO4 twice")
             .to_string();
         assert_eq!(
@@ -164,10 +144,7 @@ mod tests {
         );
 
         let unknown = text.replace("profile = \"csn-a2-ttl\"", "profile = \"tm-t1000\"");
-        let config: ComicConfig =
-            atelier_board::config::parse(&unknown, Path::new("comic.toml")).expect("parses");
-        let error = config
-            .validate("comic.toml")
+        let error = config::parse_checked::<ComicConfig>(&unknown, Path::new("comic.toml"))
             .expect_err("unknown profile")
             .to_string();
         assert!(

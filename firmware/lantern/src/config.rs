@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use atelier_board::BoardConfig;
+use atelier_board::config::{self, Check, ConfigError, Problem};
 use serde::Deserialize;
 
 use crate::surface;
@@ -43,45 +44,33 @@ impl Sensor {
     }
 }
 
-/// A config that parsed but cannot work.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: key `{key}`: {message}")]
-pub struct InvalidConfig {
-    /// The file.
-    pub file: String,
-    /// The dotted key.
-    pub key: String,
-    /// What is wrong and what is accepted.
-    pub message: String,
-}
-
 impl LanternConfig {
     /// Reads and checks a lamp's config.
-    pub fn load(path: &Path) -> anyhow::Result<LanternConfig> {
-        let config: LanternConfig = atelier_board::config::load(path)?;
-        config.validate(&path.display().to_string())?;
-        Ok(config)
+    pub fn load(path: &Path) -> Result<LanternConfig, ConfigError> {
+        config::load_checked(path)
     }
+}
 
+impl Check for LanternConfig {
     /// Checks what TOML types cannot.
-    pub fn validate(&self, file: &str) -> Result<(), InvalidConfig> {
+    fn check(&self) -> Result<(), Problem> {
         if !(1..=400).contains(&self.sensor.rate_hz) {
-            return Err(InvalidConfig {
-                file: file.to_owned(),
-                key: "sensor.rate_hz".to_owned(),
-                message: format!(
+            return Err(Problem::new(
+                "sensor.rate_hz",
+                format!(
                     "{} Hz is outside 1–400 Hz (25–100 suits a lamp)",
                     self.sensor.rate_hz
                 ),
-            });
+            ));
         }
-        self.surfaces.validate().map_err(|error| InvalidConfig {
-            file: file.to_owned(),
-            key: format!("surfaces.{}", error.field),
-            message: format!(
-                "{} is not accepted: expected {}",
-                error.value, error.expected
-            ),
+        self.surfaces.validate().map_err(|error| {
+            Problem::new(
+                format!("surfaces.{}", error.field),
+                format!(
+                    "{} is not accepted: expected {}",
+                    error.value, error.expected
+                ),
+            )
         })
     }
 }
@@ -98,10 +87,8 @@ mod tests {
         .expect("hardware/lantern.toml")
     }
 
-    fn parse(text: &str) -> anyhow::Result<LanternConfig> {
-        let config: LanternConfig = atelier_board::config::parse(text, Path::new("lantern.toml"))?;
-        config.validate("lantern.toml")?;
-        Ok(config)
+    fn parse(text: &str) -> Result<LanternConfig, ConfigError> {
+        config::parse_checked(text, Path::new("lantern.toml"))
     }
 
     #[test]

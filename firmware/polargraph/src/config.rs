@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use atelier_board::config::{self, Check, ConfigError, Problem};
 use atelier_board::{Bcm, BoardConfig};
 use serde::Deserialize;
 
@@ -141,42 +142,22 @@ pub struct Motion {
     pub max_tension: f64,
 }
 
-/// A config that parsed but makes no sense.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: key `{key}`: {message}")]
-pub struct InvalidConfig {
-    /// The file.
-    pub file: String,
-    /// The dotted key.
-    pub key: String,
-    /// What is wrong and what is accepted.
-    pub message: String,
-}
-
 impl PlotterConfig {
     /// Reads and checks a plotter config.
-    pub fn load(path: &Path) -> anyhow::Result<PlotterConfig> {
-        let config: PlotterConfig = atelier_board::config::load(path)?;
-        config.validate(&path.display().to_string())?;
-        Ok(config)
+    pub fn load(path: &Path) -> Result<PlotterConfig, ConfigError> {
+        config::load_checked(path)
     }
 
     /// Parses and checks a plotter config from text; `origin` names it in errors.
-    pub fn parse(text: &str, origin: &str) -> anyhow::Result<PlotterConfig> {
-        let config: PlotterConfig = atelier_board::config::parse(text, Path::new(origin))?;
-        config.validate(origin)?;
-        Ok(config)
+    pub fn parse(text: &str, origin: &str) -> Result<PlotterConfig, ConfigError> {
+        config::parse_checked(text, Path::new(origin))
     }
+}
 
+impl Check for PlotterConfig {
     /// Checks ranges that TOML types cannot express.
-    pub fn validate(&self, file: &str) -> Result<(), InvalidConfig> {
-        let fail = |key: &str, message: String| {
-            Err(InvalidConfig {
-                file: file.to_owned(),
-                key: key.to_owned(),
-                message,
-            })
-        };
+    fn check(&self) -> Result<(), Problem> {
+        let fail = |key: &str, message: String| Err(Problem::new(key, message));
         let positive: [(&str, f64); 17] = [
             ("geometry.motor_spacing_mm", self.geometry.motor_spacing_mm),
             ("geometry.paper_top_mm", self.geometry.paper_top_mm),
