@@ -7,6 +7,8 @@
 //! - [`sensor`]: drivers for the two accelerometers Lantern uses (ADXL345, MPU-6050), generic
 //!   over embedded-hal 1.0 I2C; [`sensor::probe`] finds whichever is fitted, [`sensor::retry`]
 //!   rides out I2C glitches.
+//! - [`sky`]: star positions for a place and time (sidereal time, precession, altitude and
+//!   azimuth), for the ceiling's star map.
 //! - [`surface`]: the pure classifier from timed samples to a surface (or "moving"), with
 //!   hysteresis, dwell and user calibration.
 //!
@@ -15,6 +17,7 @@
 
 pub mod config;
 pub mod sensor;
+pub mod sky;
 pub mod surface;
 
 pub use sensor::Acceleration;
