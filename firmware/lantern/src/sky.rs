@@ -86,9 +86,9 @@ pub fn gmst_deg(julian_day: f64) -> f64 {
 pub fn precess_from_j2000(position: Equatorial, julian_day: f64) -> Equatorial {
     let t = (julian_day - JD_J2000) / 36_525.0;
     let arcsec = |x: f64| (x / 3_600.0).to_radians();
-    let zeta = arcsec(2_306.2181 * t + 0.301_88 * t * t + 0.017_998 * t * t * t);
-    let z = arcsec(2_306.2181 * t + 1.094_68 * t * t + 0.018_203 * t * t * t);
-    let theta = arcsec(2_004.3109 * t - 0.426_65 * t * t - 0.041_833 * t * t * t);
+    let zeta = arcsec(2306.2181 * t + 0.30188 * t * t + 0.017998 * t * t * t);
+    let z = arcsec(2306.2181 * t + 1.09468 * t * t + 0.018203 * t * t * t);
+    let theta = arcsec(2004.3109 * t - 0.42665 * t * t - 0.041833 * t * t * t);
     let (ra, dec) = (position.ra_deg.to_radians(), position.dec_deg.to_radians());
     let a = dec.cos() * (ra + zeta).sin();
     let b = theta.cos() * dec.cos() * (ra + zeta).cos() - theta.sin() * dec.sin();
