@@ -4,6 +4,7 @@
 //! needs the clock. Composing the comic, transports and the daemon live elsewhere.
 //!
 //! - [`config`]: the machine's config, hardware/comic.toml.
+//! - [`panels`]: finding the panels of a hand-drawn grid (enclosed blank regions).
 //! - [`raster`]: grayscale image → printer width (scaled down, never cropped) → 1-bit bitmap by a
 //!   selectable binarisation (threshold, Floyd–Steinberg, Atkinson, Bayer, blue noise).
 //! - [`profile`]: what differs between printer models (width, raster commands, band limit,
@@ -19,6 +20,7 @@
 pub mod config;
 pub mod escpos;
 pub mod pacing;
+pub mod panels;
 pub mod profile;
 pub mod raster;
 pub mod timing;
