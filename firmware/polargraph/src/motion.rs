@@ -249,8 +249,8 @@ impl<'a> EventStream<'a> {
     fn plan_next(&mut self) -> bool {
         if let Some(stroke) = self.queued_stroke.take() {
             self.pen(true);
-            let points: Vec<Point> = stroke.points.clone();
-            self.pending = plan_polyline(self.machine, &self.limits, &points, self.limits.draw);
+            self.pending =
+                plan_polyline(self.machine, &self.limits, &stroke.points, self.limits.draw);
             return true;
         }
         let Some(stroke) = self.strokes.next() else {
