@@ -35,7 +35,7 @@ mod pwm;
 mod rpi;
 
 pub use backend::BackendKind;
-pub use board::{Board, BoardConfig};
+pub use board::{Board, BoardConfig, open_port};
 #[cfg(cdev_backend)]
 pub use cdev::{CdevInput, CdevOutput, SysfsPwm};
 pub use clock::AnyClock;

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use atelier_board::{BackendKind, Board, BoardConfig, PortSpec};
+use atelier_board::{AnyClock, BackendKind, Board, PortSpec};
+use atelier_hal::MonotonicClock;
 use clap::{Parser, Subcommand};
 use comic::archive::{Archive, Sidecar};
 use comic::compose::{self, Comic, Request};
@@ -231,10 +232,6 @@ fn send(
         .clone()
         .unwrap_or_else(|| config.printer.port.clone());
     let backend = printer.board.unwrap_or(config.board.backend);
-    let board_config = BoardConfig {
-        backend,
-        ..config.board.clone()
-    };
     let estimate = PrintTime::estimate(&profile, job);
     tracing::info!(
         link_s = estimate.link.as_secs_f64(),
@@ -247,7 +244,8 @@ fn send(
         },
         "print time estimate"
     );
-    let (mut board, simulated) = if backend == BackendKind::Sim {
+    // Only the simulator needs a board for a printer; a real one is a port and nothing else.
+    let (mut port, clock, simulated) = if backend == BackendKind::Sim {
         let sim = atelier_sim::SimBoard::new();
         let printer = comic::simulated::printer_for(&profile);
         sim.attach_port(
@@ -255,12 +253,19 @@ fn send(
             printer.clone(),
             comic::simulated::link_for(&profile),
         );
-        (Board::sim(sim), Some(printer))
+        let mut board = Board::sim(sim);
+        (board.port(&port_spec)?, board.clock(), Some(printer))
     } else {
-        (Board::open(&board_config)?, None)
+        let clock = AnyClock::Monotonic(MonotonicClock::new());
+        (atelier_board::open_port(&port_spec)?, clock, None)
     };
-    let mut port = board.port(&port_spec)?;
-    match print::ask_paper(&mut port) {
+    // A USB printer's device file or a plain file cannot be asked: reading it may block forever.
+    let can_ask = !matches!(port_spec, PortSpec::Device(_) | PortSpec::File(_));
+    match if can_ask {
+        print::ask_paper(&mut port)
+    } else {
+        Paper::Unknown
+    } {
         Paper::Out => bail!(
             "the printer on {port_spec} is out of paper; load a roll and run `comic reprint {number}`"
         ),
@@ -268,7 +273,7 @@ fn send(
         Paper::Loaded => tracing::debug!("paper loaded"),
         Paper::Unknown => tracing::debug!("the printer did not say whether it has paper"),
     }
-    let sent = print::send(&mut port, &profile, job, board.clock())
+    let sent = print::send(&mut port, &profile, job, clock)
         .with_context(|| format!("printing comic {number} on {port_spec}"))?;
     let took = Duration::from_nanos(sent.expected_done.as_nanos() - sent.started.as_nanos());
     tracing::info!(number, seconds = took.as_secs_f64(), "printed");

@@ -216,3 +216,94 @@ fn the_printed_dots_are_the_comics_raster() {
         );
     }
 }
+
+/// A network printer on a loopback port: answers DLE EOT 4 with `status`, keeps what it gets.
+fn network_printer(status: u8) -> (u16, std::thread::JoinHandle<Vec<u8>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("a connection");
+        let mut received = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stream.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let before = received.len();
+                    received.extend_from_slice(&buffer[..n]);
+                    // Answer each status query as it arrives (the first bytes of a session).
+                    let window = &received[before.saturating_sub(2)..];
+                    if window.windows(3).any(|w| w == [0x10, 0x04, 4]) && before < 3 {
+                        stream.write_all(&[status]).expect("reply");
+                    }
+                }
+            }
+        }
+        received
+    });
+    (port, handle)
+}
+
+#[test]
+fn printing_over_tcp_and_to_a_file_sends_the_archived_stream() {
+    let fixture = Fixture::new(12, 0);
+    let config = write_config(&fixture);
+    let archive = fixture.root().join("archive");
+
+    let (port, printer) = network_printer(0x12);
+    let tcp = format!("tcp:127.0.0.1:{port}");
+    ok(comic(
+        &config,
+        &["print", "--seed", "9", "--board", "cdev", "--port", &tcp],
+    ));
+    let received = printer.join().expect("printer thread");
+    let saved = std::fs::read(archive.join("comic-000001.escpos")).expect("saved stream");
+    assert_eq!(&received[..3], &[0x10, 0x04, 4], "asked about paper first");
+    assert_eq!(
+        &received[3..],
+        saved.as_slice(),
+        "then the job, byte for byte"
+    );
+
+    let file = fixture.root().join("out.bin");
+    let spec = format!("file:{}", file.display());
+    ok(comic(
+        &config,
+        &["reprint", "1", "--board", "cdev", "--port", &spec],
+    ));
+    assert_eq!(
+        std::fs::read(&file).expect("written"),
+        saved,
+        "a file gets no status query"
+    );
+}
+
+#[test]
+fn a_printer_out_of_paper_stops_the_print_and_keeps_the_comic() {
+    let fixture = Fixture::new(12, 0);
+    let config = write_config(&fixture);
+    // Roll paper sensor: paper end (bits 5 and 6) on top of the fixed bits.
+    let (port, printer) = network_printer(0x12 | 0x60);
+    let tcp = format!("tcp:127.0.0.1:{port}");
+    let output = comic(
+        &config,
+        &["print", "--seed", "9", "--board", "cdev", "--port", &tcp],
+    );
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("out of paper") && message.contains("comic reprint 1"),
+        "{message}"
+    );
+    let received = printer.join().expect("printer thread");
+    assert_eq!(
+        received,
+        [0x10, 0x04, 4],
+        "nothing but the question was sent"
+    );
+    assert!(
+        fixture.root().join("archive/comic-000001.json").exists(),
+        "the comic is kept"
+    );
+}
