@@ -784,6 +784,16 @@ def art_toml(entries):
     return "\n".join(out)
 
 
+def toml_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return toml_str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return repr(v)
+
+
 def grid_toml(name, panels):
     title = GRID_SPECS[name][4]
     out = [
@@ -817,7 +827,17 @@ def generate():
         save_png(img, ART / spec["path"])
         entries.append(dict(spec, focal=focal))
         print(f"art/{spec['path']}")
-    (ART / "art.toml").write_text(art_toml(entries))
+    text = art_toml(entries)
+    # Entries someone added by hand for their own pictures are kept, after the drawn ones.
+    toml_path = ART / "art.toml"
+    if toml_path.exists():
+        import tomllib
+
+        drawn = {e["path"] for e in entries}
+        kept = [e for e in tomllib.loads(toml_path.read_text()).get("art", []) if e.get("file") not in drawn]
+        for e in kept:
+            text += "\n[[art]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in e.items())
+    toml_path.write_text(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -866,6 +886,13 @@ def check():
             for x, y, w, h in rects:
                 expect(0 <= x and 0 <= y and x + w <= GRID_W and y + h <= height, f"{toml_path.name}: rect out")
 
+    for path in sorted(GRIDS.glob("*.png")):
+        if path.stem not in GRID_SPECS:
+            a = np.asarray(Image.open(path).convert("L"))
+            panels, _ = find_panels(a)
+            print(f"grid {path.stem} (not drawn here): {a.shape[1]}x{a.shape[0]}, {len(panels)} panels "
+                  + " ".join(f"[{x}, {y}, {w}, {h}]" for x, y, w, h, _ in panels))
+
     doc = tomllib.loads((ART / "art.toml").read_text())
     entries = doc.get("art", [])
     seen = set()
@@ -880,8 +907,8 @@ def check():
         img = Image.open(p)
         expect(img.mode == "L", f"{f}: mode {img.mode}")
         a = np.asarray(img)
-        expect(a[0].min() == PAPER or a[:, 0].min() == PAPER or True, f"{f}: background")
-        expect(np.median(a) == PAPER, f"{f}: background is not white")
+        ring = np.concatenate([a[:3].ravel(), a[-3:].ravel(), a[:, :3].ravel(), a[:, -3:].ravel()])
+        expect((ring == PAPER).mean() >= 0.5 and (a == PAPER).mean() > 0.25, f"{f}: background is not white")
         fx = e.get("focal", [])
         expect(len(fx) == 4 and all(0 <= v <= 1 for v in fx) and fx[0] < fx[2] and fx[1] < fx[3],
                f"{f}: focal {fx}")
@@ -1666,6 +1693,625 @@ def _(c):
         # A message in a bottle.
         c.shape(rot(rrect(780, 560, 860, 590, 14), -15, (820, 575)), fill=PAPER)
         c.shape(rot(rect(855, 567, 885, 583), -15, (820, 575)), fill=DARK, corners=True, w=c.lw * 0.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Space.
+
+
+def stars(c, pts):
+    for x, y, r in pts:
+        if r > 10:
+            c.shape(star(x, y, r, r * 0.42, n=5), fill=PAPER, w=c.lw * 0.5)
+        else:
+            sparkle(c, x, y, r * 1.6)
+
+
+@art("space/rocket-launch", "Rocket lifting off", (560, 980), (22, 42))
+def _(c):
+    stars(c, [(80, 120, 18), (470, 80, 8), (430, 300, 14), (100, 420, 8)])
+    with c.subject():
+        # Smoke and flame.
+        for x, y, r in ((150, 900, 80), (410, 900, 80), (280, 920, 90), (200, 830, 60), (360, 830, 60)):
+            c.shape(blob(x, y, r, r * 0.75, c.rng, lobes=7, depth=0.22), fill=PAPER, w=c.lw * 0.8)
+        flame = chain(bez((215, 640), (190, 720), (240, 780), (280, 860), n=30), bez((280, 860), (320, 780), (370, 720), (345, 640), n=30))
+        c.shape(flame, fill=LIGHT)
+        c.shape(chain(bez((245, 640), (240, 700), (280, 770), n=20), bez((280, 770), (320, 700), (315, 640), n=20)), fill=PAPER, w=c.lw * 0.6)
+        for s in (-1, 1):
+            c.shape(P([(280 + s * 90, 470), (280 + s * 170, 620), (280 + s * 160, 670), (280 + s * 90, 610)]), fill=DARK, corners=True)
+        body = chain(bez((190, 640), (170, 350), (230, 200), (280, 120), n=40), bez((280, 120), (330, 200), (390, 350), (370, 640), n=40))
+        c.shape(body, fill=PAPER)
+        c.fill(chain(bez((215, 250), (250, 180), (280, 120), n=20), bez((280, 120), (310, 180), (345, 250), n=20)), MID)
+        c.line([(212, 252), (348, 252)], w=c.lw * 0.7)
+        c.shape(body, fill=None)
+        c.shape(circle(280, 360, 54), fill=MID)
+        c.shape(circle(280, 360, 36), fill=LIGHT, w=c.lw * 0.6)
+        c.fill(ellipse(268, 348, 12, 8, rot=-30), PAPER)
+        c.shape(rect(190, 600, 370, 650), fill=DARK, corners=True)
+        c.line([(280, 470), (280, 600)], w=c.lw * 0.4)
+        speed(c, 120, 560, 0, angle=90, n=1)
+        for x in (120, 440):
+            c.line([(x, 480), (x, 600)], w=c.lw * 0.6, taper=(0.9, 0.1))
+
+
+@art("space/ringed-planet", "Ringed planet and two moons", (760, 620), (18, 15))
+def _(c):
+    stars(c, [(80, 80, 20), (690, 530, 16), (640, 90, 7), (120, 520, 8), (400, 40, 6)])
+    with c.subject():
+        cx, cy = 380, 310
+        c.shape(ellipse(cx, cy, 330, 90, rot=-14), fill=LIGHT)
+        c.fill(ellipse(cx, cy, 250, 56, rot=-14), PAPER)
+        c.line(ellipse(cx, cy, 250, 56, rot=-14, a0=180, a1=360), w=c.lw * 0.6)
+        planet = circle(cx, cy, 180)
+        c.shape(planet, fill=MID)
+        c.hatch(chain(ellipse(cx, cy, 180, 180, a0=-60, a1=120, n=40), ellipse(cx, cy, 120, 180, a0=120, a1=-60, n=40)), angle=-30)
+        for k in (-90, 40):
+            c.line(ellipse(cx, cy + k - 20, 160 - abs(k) * 0.4, 18, a0=10, a1=170), w=c.lw * 0.6)
+        c.shape(planet, fill=None)
+        front = ellipse(cx, cy, 330, 90, rot=-14, a0=0, a1=180, n=80)
+        inner = ellipse(cx, cy, 250, 56, rot=-14, a0=180, a1=0, n=60)
+        c.shape(chain(front, inner), fill=LIGHT, w=0)
+        c.line(front, w=c.lw)
+        c.line(ellipse(cx, cy, 250, 56, rot=-14, a0=0, a1=180, n=60), w=c.lw * 0.6)
+        c.shape(circle(650, 200, 34), fill=DARK)
+        c.shape(circle(110, 230, 22), fill=PAPER)
+
+
+@art("space/astronaut", "Astronaut floating on a tether", (680, 780), (24, 28))
+def _(c):
+    stars(c, [(600, 80, 18), (80, 680, 14), (620, 650, 7), (100, 100, 7)])
+    tether = bez((680, 470), (560, 700), (420, 520), (440, 470), n=60)
+    c.line(tether, w=c.lw * 0.7)
+    with c.subject():
+        c.shape(rot(rrect(220, 240, 420, 470, 30), -15, (320, 360)), fill=DARK)
+        tube(c, [(210, 450), (150, 560), (200, 650)], 66, fill=PAPER)
+        tube(c, [(330, 470), (360, 590), (300, 680)], 66, fill=PAPER)
+        c.shape(rot(rrect(150, 640, 250, 700, 20), 10, (200, 670)), fill=MID)
+        c.shape(rot(rrect(250, 660, 350, 720, 20), -10, (300, 690)), fill=MID)
+        c.shape(rot(rrect(170, 270, 370, 500, 50), -15, (270, 385)), fill=PAPER)
+        c.shape(rot(rect(220, 330, 310, 400), -15, (265, 365)), fill=LIGHT, corners=True, w=c.lw * 0.6)
+        for k, v in enumerate((INK, MID)):
+            c.shape(circle(245 + k * 35, 360 - k * 9, 9), fill=v, w=c.lw * 0.4)
+        tube(c, [(200, 320), (110, 300), (70, 220)], 60, fill=PAPER)
+        c.shape(circle(66, 200, 32), fill=MID)
+        tube(c, [(350, 300), (430, 360), (440, 460)], 60, fill=PAPER)
+        c.shape(circle(442, 478, 32), fill=MID)
+        # The helmet.
+        c.shape(circle(310, 180, 120), fill=PAPER)
+        visor = rot(rrect(225, 115, 405, 240, 55), -15, (315, 178))
+        c.shape(visor, fill=DARK)
+        c.fill(rot(ellipse(290, 150, 35, 16), -30, (290, 150)), PAPER)
+        c.fill(rot(ellipse(345, 140, 10, 6), -30, (345, 140)), PAPER)
+        c.line(ellipse(310, 180, 132, 132, a0=110, a1=170), w=c.lw * 0.6)
+
+
+@art("space/ufo-cow", "Flying saucer beaming up a cow", (740, 920), (28, 36))
+def _(c):
+    stars(c, [(80, 90, 16), (660, 60, 8), (640, 420, 12)])
+    with c.subject():
+        c.fill(P([(300, 250), (440, 250), (640, 820), (100, 820)]), 232)
+        c.line([(300, 250), (100, 820)], w=c.lw * 0.5)
+        c.line([(440, 250), (640, 820)], w=c.lw * 0.5)
+        c.shape(ellipse(370, 130, 110, 100, a0=180, a1=360, n=40).tolist() + [(480, 150), (260, 150)], fill=PAPER)
+        c.fill(ellipse(330, 100, 25, 35, rot=30), LIGHT)
+        c.shape(ellipse(370, 190, 300, 75), fill=MID)
+        c.shape(ellipse(370, 215, 170, 32), fill=DARK, w=c.lw * 0.7)
+        for x in (140, 250, 370, 490, 600):
+            c.shape(circle(x, 185 + abs(x - 370) * 0.05, 14), fill=PAPER, w=c.lw * 0.5)
+        # The cow, upside down and surprised.
+        cx, cy = 370, 560
+        legs = [(-90, 1), (-50, 1), (60, 1), (100, 1)]
+        for dx, _ in legs:
+            tube(c, [(cx + dx, cy - 40), (cx + dx + 5, cy - 120)], 26, fill=PAPER)
+            c.shape(rrect(cx + dx - 14, cy - 140, cx + dx + 18, cy - 112, 8), fill=INK, w=c.lw * 0.5)
+        c.shape(ellipse(cx, cy, 150, 85), fill=PAPER)
+        c.fill(blob(cx - 50, cy - 10, 45, 32, c.rng, lobes=5, depth=0.25), INK)
+        c.fill(blob(cx + 70, cy + 20, 35, 28, c.rng, lobes=5, depth=0.25), INK)
+        c.shape(ellipse(cx, cy, 150, 85), fill=None)
+        c.line(bez((cx - 150, cy + 10), (cx - 200, cy - 30), (cx - 190, cy - 90)), w=c.lw * 0.7)
+        hx, hy = cx + 170, cy + 50
+        c.shape(P([(hx - 30, hy - 55), (hx - 20, hy - 95), (hx, hy - 60)]), fill=PAPER, corners=True, w=c.lw * 0.7)
+        c.shape(ellipse(hx, hy, 58, 70, rot=-20), fill=PAPER)
+        c.shape(ellipse(hx + 15, hy + 45, 45, 30, rot=-20), fill=LIGHT)
+        c.dot(hx + 2, hy + 45, 5)
+        c.dot(hx + 28, hy + 38, 5)
+        eye(c, hx - 16, hy - 10, 15, look=(0, -1))
+        eye(c, hx + 22, hy - 20, 15, look=(0, -1))
+        speed(c, cx - 220, cy + 60, -70, angle=-90, n=3, gap=30)
+
+
+@art("space/moonscape", "On the moon, Earth rising", (1000, 620), (62, 38), anchor="bottom")
+def _(c):
+    stars(c, [(90, 70, 18), (420, 120, 8), (560, 50, 14), (940, 240, 8), (300, 220, 7)])
+    with c.subject():
+        c.shape(circle(800, 130, 85), fill=LIGHT)
+        for b in (blob(770, 110, 35, 24, c.rng, lobes=4), blob(830, 170, 26, 18, c.rng, lobes=4)):
+            c.shape(b, fill=MID, w=c.lw * 0.5)
+    horizon = bez((0, 380), (250, 340), (600, 400), (1000, 350), n=60)
+    c.fill(chain(horizon, [(1000, 620), (0, 620)]), LIGHT)
+    c.line(horizon, w=c.lw)
+    for x, y, r in ((180, 470, 90), (520, 540, 60), (760, 450, 110), (380, 420, 40), (900, 570, 40)):
+        c.shape(ellipse(x, y, r, r * 0.28), fill=MID, w=c.lw * 0.8)
+        c.fill(ellipse(x, y + r * 0.06, r * 0.8, r * 0.2), DARK)
+    with c.subject():
+        c.line([(600, 420), (610, 250)], w=c.lw)
+        c.shape(P([(610, 255), (700, 265), (695, 315), (607, 305)]), fill=PAPER, corners=True, w=c.lw * 0.8)
+        c.shape(star(652, 286, 16, 7), fill=INK, w=0)
+    for k in range(6):
+        x, y = 300 + k * 45, 600 - k * 28
+        c.shape(ellipse(x + (k % 2) * 20, y, 13, 7), fill=DARK, w=c.lw * 0.4)
+
+
+@art("space/alien-face", "Three-eyed alien, close up", (560, 560), (16, 16))
+def _(c):
+    with c.subject():
+        for s in (-1, 1):
+            c.line(bez((280 + s * 60, 140), (280 + s * 90, 80), (280 + s * 160, 60)), w=c.lw)
+            c.shape(circle(280 + s * 170, 56, 24), fill=DARK)
+        c.shape(chain(bez((80, 300), (80, 100), (480, 100), (480, 300), n=40),
+                      bez((480, 300), (480, 450), (350, 530), (280, 530), n=30),
+                      bez((280, 530), (210, 530), (80, 450), (80, 300), n=30)), fill=LIGHT)
+        c.fill(ellipse(170, 190, 40, 24, rot=-30), PAPER)
+        for x, y, r in ((180, 290, 46), (380, 290, 46), (280, 210, 38)):
+            eye(c, x, y, r, look=(0.2, 0.3), pupil=0.55)
+        c.shape(chain(ellipse(280, 390, 110, 70, a0=10, a1=170, n=40)), fill=INK, w=c.lw * 0.8)
+        for x in (220, 260, 300, 340):
+            c.shape(P([(x, 398), (x + 30, 398), (x + 15, 420)]), fill=PAPER, corners=True, w=c.lw * 0.4)
+        c.line(ellipse(130, 400, 14, 10, a0=0, a1=360), w=c.lw * 0.4)
+        c.line(ellipse(430, 400, 14, 10, a0=0, a1=360), w=c.lw * 0.4)
+
+
+@art("space/comet", "Comet streaking past", (920, 480), (34, 16), anchor="right")
+def _(c):
+    stars(c, [(120, 400, 16), (400, 420, 8), (300, 60, 10), (850, 420, 14), (620, 60, 7)])
+    with c.subject():
+        for k, (dy, L) in enumerate(((-40, 620), (-10, 700), (25, 650), (50, 560))):
+            c.line(bez((760, 230 + dy * 0.4), (520, 210 + dy), (300, 180 + dy * 1.6), (760 - L, 150 + dy * 2.2), n=50), w=c.lw * (0.9 - 0.1 * k), taper=(0.9, 0.05))
+        tail = chain(bez((760, 180), (520, 140), (300, 120), (150, 110), n=40), bez((150, 110), (380, 200), (560, 270), (760, 290), n=40))
+        c.shape(tail, fill=LIGHT, w=0)
+        c.shape(blob(780, 235, 62, 58, c.rng, lobes=6, depth=0.15), fill=MID)
+        c.fill(circle(765, 218, 16), PAPER)
+        for a in (0, 60, 120, -60, -120):
+            r = math.radians(a)
+            c.line([(780 + 80 * math.cos(r), 235 + 80 * math.sin(r)), (780 + 105 * math.cos(r), 235 + 105 * math.sin(r))], w=c.lw * 0.5)
+
+
+@art("space/satellite", "Satellite with solar panels", (780, 560), (26, 18))
+def _(c):
+    stars(c, [(60, 60, 14), (720, 500, 16), (380, 40, 7), (90, 480, 7)])
+    with c.subject():
+        for s in (-1, 1):
+            x0 = 390 + s * 110
+            x1 = 390 + s * 360
+            c.line([(390 + s * 70, 290), (x0, 290)], w=c.lw)
+            pnl = P([(min(x0, x1), 210), (max(x0, x1), 230), (max(x0, x1), 370), (min(x0, x1), 350)])
+            c.shape(pnl, fill=MID, corners=True)
+            for k in range(1, 5):
+                x = min(x0, x1) + k * 50
+                c.line([(x, 212 + k * 4), (x, 352 + k * 4)], w=c.lw * 0.45)
+            c.line([(min(x0, x1), 282), (max(x0, x1), 302)], w=c.lw * 0.45)
+        c.shape(rect(310, 200, 470, 380), fill=LIGHT, corners=True)
+        c.hatch(rect(430, 205, 468, 378), angle=80)
+        c.shape(rect(310, 200, 470, 380), fill=None, corners=True)
+        c.line([(390, 200), (390, 140)], w=c.lw * 0.8)
+        c.shape(chain(ellipse(390, 110, 80, 40, a0=0, a1=180, n=40)), fill=PAPER)
+        c.line([(390, 110), (390, 60)], w=c.lw * 0.6)
+        c.dot(390, 56, 9)
+        c.shape(circle(350, 250, 16), fill=PAPER, w=c.lw * 0.6)
+        for r in (40, 60):
+            c.line(ellipse(390, 56, r, r, a0=-150, a1=-110), w=c.lw * 0.5)
+            c.line(ellipse(390, 56, r, r, a0=-70, a1=-30), w=c.lw * 0.5)
+
+
+@art("space/moon-rover", "Rover crossing a rocky plain", (920, 560), (34, 20), anchor="bottom",
+     themes=["space", "robots"])
+def _(c):
+    stars(c, [(100, 70, 14), (800, 80, 8), (500, 40, 7)])
+    ground_line = bez((0, 470), (300, 450), (600, 490), (920, 460), n=50)
+    c.fill(chain(ground_line, [(920, 560), (0, 560)]), LIGHT)
+    c.line(ground_line, w=c.lw)
+    for x in range(40, 300, 40):
+        c.shape(rect(x, 505 + (x % 3) * 8, x + 18, 512 + (x % 3) * 8), fill=DARK, corners=True, w=0)
+    with c.subject():
+        for x, y, r in ((150, 450, 50), (820, 440, 60)):
+            c.shape(blob(x, y, r, r * 0.7, c.rng, lobes=5, depth=0.2), fill=MID)
+        c.shape(rrect(330, 280, 700, 390, 20), fill=MID)
+        c.shape(rect(360, 300, 460, 360), fill=PAPER, corners=True, w=c.lw * 0.6)
+        c.shape(rect(480, 300, 680, 360), fill=DARK, corners=True, w=c.lw * 0.6)
+        for x in range(505, 680, 40):
+            c.line([(x, 302), (x, 358)], w=c.lw * 0.35, color=PAPER)
+        c.line([(430, 280), (420, 200)], w=c.lw)
+        c.shape(rot(chain(ellipse(420, 180, 60, 28, a0=180, a1=360, n=30)), -20, (420, 180)), fill=PAPER)
+        c.line([(620, 280), (640, 160)], w=c.lw * 0.7)
+        c.shape(rrect(620, 130, 700, 170, 12), fill=LIGHT, w=c.lw * 0.7)
+        eye(c, 648, 150, 14, look=(1, 0))
+        eye(c, 680, 150, 14, look=(1, 0))
+        for x in (370, 510, 650):
+            c.line([(x, 390), (x, 420)], w=c.lw)
+            c.shape(circle(x, 440, 42), fill=DARK)
+            c.shape(circle(x, 440, 16), fill=LIGHT, w=c.lw * 0.6)
+    for k in range(5):
+        c.line([(290 - k * 55, 485), (255 - k * 55, 488)], w=c.lw * 0.5)
+
+
+@art("space/countdown", "Launch countdown board 3 2 1", (640, 720), (22, 24), flip=False)
+def _(c):
+    with c.subject():
+        c.shape(rect(60, 60, 580, 400), fill=DARK, corners=True)
+        c.shape(rect(95, 95, 545, 365), fill=PAPER, corners=True, w=c.lw * 0.8)
+        c.text("3 2 1", 128, 300, 145, w=c.lw * 1.6)
+        c.shape(rect(70, 440, 570, 660), fill=MID, corners=True)
+        c.shape(circle(200, 550, 70), fill=DARK)
+        c.shape(circle(200, 540, 52), fill=LIGHT)
+        c.fill(ellipse(185, 522, 18, 10, rot=-20), PAPER)
+        for k in range(3):
+            y = 490 + k * 55
+            c.shape(rrect(330, y, 530, y + 28, 12), fill=PAPER, w=c.lw * 0.6)
+            c.shape(rrect(360 + k * 60, y - 8, 384 + k * 60, y + 36, 8), fill=INK, w=c.lw * 0.4)
+        for x in (120, 520):
+            c.line([(x, 660), (x - 10, 710)], w=c.lw)
+
+
+@art("space/helmet", "Astronaut's helmet, close up", (580, 640), (17, 19))
+def _(c):
+    with c.subject():
+        c.shape(rrect(110, 470, 470, 640, 40), fill=PAPER)
+        c.shape(rrect(150, 450, 430, 500, 20), fill=MID)
+        c.shape(circle(290, 280, 230), fill=PAPER)
+        visor = chain(ellipse(290, 290, 180, 160, n=80))
+        c.shape(visor, fill=MID)
+        # The face inside, surprised.
+        c.fill(ellipse(290, 310, 110, 120), LIGHT)
+        c.line(ellipse(290, 310, 110, 120, a0=20, a1=340), w=c.lw * 0.5, color=INK)
+        eye(c, 250, 290, 26, look=(0, 0))
+        eye(c, 330, 290, 26, look=(0, 0))
+        c.shape(ellipse(290, 370, 16, 20), fill=INK, w=c.lw * 0.5)
+        c.line(ellipse(250, 250, 22, 10, a0=200, a1=340), w=c.lw * 0.6)
+        c.line(ellipse(330, 250, 22, 10, a0=200, a1=340), w=c.lw * 0.6)
+        # A reflection across the glass.
+        c.fill(chain(ellipse(290, 290, 160, 140, a0=200, a1=250, n=20), ellipse(290, 290, 120, 110, a0=250, a1=200, n=20)), PAPER)
+        c.shape(star(390, 200, 18, 7), fill=PAPER, w=c.lw * 0.4)
+        c.shape(visor, fill=None)
+        c.shape(circle(70, 280, 34), fill=DARK)
+        c.shape(circle(510, 280, 34), fill=DARK)
+        c.line([(510, 246), (540, 140)], w=c.lw * 0.8)
+        c.dot(542, 132, 10)
+
+
+@art("space/alien-pet", "Little alien walking its blob pet", (820, 600), (28, 22), anchor="bottom")
+def _(c):
+    stars(c, [(90, 90, 16), (720, 70, 8), (420, 60, 12)])
+    c.line(bez((0, 540), (400, 520), (820, 545), n=40), w=c.lw * 0.8)
+    for x in (120, 330, 600, 760):
+        c.shape(ellipse(x, 560, 26, 7), fill=MID, w=c.lw * 0.5)
+    with c.subject():
+        shadow(c, 250, 535, 110, 14)
+        tube(c, [(225, 420), (210, 525)], 30, fill=MID)
+        tube(c, [(280, 420), (295, 525)], 30, fill=MID)
+        c.shape(ellipse(250, 360, 80, 90), fill=LIGHT)
+        tube(c, [(320, 350), (390, 370), (430, 380)], 26, fill=LIGHT)
+        tube(c, [(180, 350), (140, 400), (150, 450)], 26, fill=LIGHT)
+        c.shape(circle(250, 200, 90), fill=LIGHT)
+        eye(c, 250, 200, 48, look=(1, 0.3), pupil=0.5)
+        c.line(ellipse(250, 250, 26, 12, a0=10, a1=170), w=c.lw * 0.7)
+        for s in (-1, 1):
+            c.line(bez((250 + s * 40, 115), (250 + s * 55, 60), (250 + s * 90, 50)), w=c.lw * 0.8)
+            c.dot(250 + s * 94, 50, 11)
+        # The leash and the pet.
+        c.line(bez((432, 380), (500, 450), (560, 400), (600, 420)), w=c.lw * 0.5)
+        shadow(c, 650, 535, 90, 12)
+        c.shape(chain(bez((560, 530), (550, 420), (620, 380), (680, 400), n=30), bez((680, 400), (760, 420), (760, 520), (740, 530), n=30)), fill=MID)
+        eye(c, 650, 445, 18, look=(1, 0))
+        eye(c, 700, 450, 18, look=(1, 0))
+        c.line(ellipse(690, 490, 18, 10, a0=10, a1=170), w=c.lw * 0.6)
+        c.shape(circle(605, 420, 10), fill=DARK, w=c.lw * 0.4)
+
+
+# ---------------------------------------------------------------------------------------------
+# The kitchen.
+
+
+def steam(c, x, y, h, n=3, gap=40):
+    for k in range(n):
+        xx = x + (k - (n - 1) / 2) * gap
+        c.line([(xx + 14 * math.sin(t / 25 + k), y - t) for t in np.linspace(0, h * (1 - 0.2 * (k % 2)), 30)],
+               w=c.lw * 0.6, taper=(0.3, 0.1))
+
+
+@art("kitchen/teapot", "Teapot letting off steam", (740, 580), (20, 16), anchor="bottom")
+def _(c):
+    steam(c, 600, 130, 110, n=2, gap=36)
+    shadow(c, 360, 545, 240, 22)
+    with c.subject():
+        c.shape(chain(bez((130, 280), (60, 260), (40, 360), (140, 440), n=30),
+                      bez((140, 440), (80, 360), (90, 300), (140, 320), n=30)), fill=MID, w=c.lw * 0.9)
+        c.shape(chain(bez((540, 380), (600, 360), (610, 250), (650, 190), n=30), [(680, 200)],
+                      bez((680, 200), (640, 280), (640, 400), (560, 460), n=30)), fill=MID)
+        body = chain(bez((170, 520), (80, 430), (150, 220), (360, 210), n=40),
+                     bez((360, 210), (570, 220), (640, 430), (550, 520), n=40))
+        c.shape(body, fill=LIGHT)
+        c.fill(chain(bez((128, 380), (360, 420), (592, 380), n=30), bez((600, 430), (360, 480), (120, 430), n=30)), MID)
+        c.line(bez((128, 380), (360, 420), (592, 380), n=30), w=c.lw * 0.6)
+        c.line(bez((120, 430), (360, 480), (600, 430), n=30), w=c.lw * 0.6)
+        for x in (230, 330, 430, 520):
+            c.dot(x, 410 + (x - 360) ** 2 / 4000, 9, color=PAPER)
+        c.shape(body, fill=None)
+        c.shape(ellipse(360, 215, 150, 30), fill=MID)
+        c.shape(chain(ellipse(360, 200, 90, 60, a0=180, a1=360, n=30)), fill=LIGHT)
+        c.shape(circle(360, 130, 22), fill=DARK)
+        c.fill(ellipse(220, 290, 40, 20, rot=-40), PAPER)
+
+
+@art("kitchen/fried-eggs", "Two eggs sizzling in a pan", (920, 520), (28, 16))
+def _(c):
+    with c.subject():
+        tube(c, [(640, 260), (780, 250), (900, 240)], 50, fill=DARK)
+        c.shape(circle(895, 240, 12), fill=PAPER, w=c.lw * 0.5)
+        c.shape(ellipse(360, 270, 330, 200), fill=DARK)
+        c.shape(ellipse(360, 260, 290, 170), fill=MID, w=c.lw * 0.8)
+        for x, y in ((250, 250), (470, 280)):
+            c.shape(blob(x, y, 120, 90, c.rng, lobes=5, depth=0.18), fill=PAPER)
+            c.shape(circle(x + 10, y - 5, 42), fill=LIGHT)
+            c.fill(ellipse(x - 2, y - 20, 14, 8, rot=-30), PAPER)
+        for x, y in ((150, 60), (360, 30), (560, 60)):
+            c.line([(x + 12 * math.sin(t / 12), y + t) for t in np.linspace(0, 50, 20)], w=c.lw * 0.5)
+
+
+@art("kitchen/toaster", "Toast popping out of the toaster", (660, 740), (20, 24), anchor="bottom")
+def _(c):
+    shadow(c, 330, 700, 240, 22)
+    speed(c, 180, 140, 60, angle=-90, n=2, gap=30)
+    speed(c, 480, 110, 60, angle=-90, n=2, gap=30)
+    with c.subject():
+        for x, y, a in ((250, 170, -12), (410, 140, 10)):
+            t = rot(chain(bez((x - 80, y + 200), (x - 80, y + 40), n=10),
+                          bez((x - 80, y + 40), (x - 110, y - 60), (x, y - 70), (x + 110, y - 60), (x + 80, y + 40), n=40),
+                          bez((x + 80, y + 40), (x + 80, y + 200), n=10)), a, (x, y))
+            c.shape(t, fill=LIGHT)
+            c.line(rot(chain(bez((x - 60, y + 200), (x - 60, y + 45), n=10),
+                             bez((x - 60, y + 45), (x - 80, y - 40), (x, y - 48), (x + 80, y - 40), (x + 60, y + 45), n=40)), a, (x, y)), w=c.lw * 0.4)
+            c.fill(rot(blob(x, y + 60, 30, 22, c.rng, lobes=4), a, (x, y)), MID)
+        body = rrect(90, 330, 570, 690, 80)
+        c.shape(body, fill=MID)
+        c.fill(rrect(120, 350, 540, 400, 25), LIGHT)
+        c.line([(150, 335), (510, 335)], w=c.lw * 0.7)
+        c.shape(rrect(570, 420, 620, 470, 10), fill=DARK)
+        c.shape(circle(470, 560, 34), fill=LIGHT, w=c.lw * 0.7)
+        c.line([(470, 560), (490, 540)], w=c.lw * 0.6)
+        for k in range(4):
+            c.line([(160, 480 + k * 40), (360, 480 + k * 40)], w=c.lw * 0.4)
+        c.shape(rrect(130, 680, 190, 710, 8), fill=INK, w=c.lw * 0.5)
+        c.shape(rrect(470, 680, 530, 710, 8), fill=INK, w=c.lw * 0.5)
+
+
+@art("kitchen/cupcake", "Cupcake with a cherry", (480, 620), (15, 19), anchor="bottom")
+def _(c):
+    with c.subject():
+        wrap = P([(100, 360), (380, 360), (340, 590), (140, 590)])
+        c.shape(wrap, fill=MID, corners=True)
+        for k in range(1, 7):
+            x0 = 100 + k * 40
+            x1 = 140 + k * 200 / 7
+            c.line([(x0, 362), (x1, 588)], w=c.lw * 0.5)
+        for i, (rx, ry, y) in enumerate(((170, 70, 330), (135, 60, 260), (90, 50, 200))):
+            c.shape(cloud(240, y, rx, ry, bumps=9 - i, rot_deg=i * 13), fill=(PAPER, LIGHT, PAPER)[i])
+        for x, y, a in ((170, 300, 30), (300, 320, -40), (230, 240, 70), (320, 250, 10), (150, 250, -20)):
+            c.shape(rot(rrect(x - 12, y - 4, x + 12, y + 4, 4), a, (x, y)), fill=INK, w=0)
+        c.line(bez((240, 150), (250, 100), (290, 60)), w=c.lw * 0.8)
+        c.shape(circle(240, 150, 36), fill=DARK)
+        c.fill(ellipse(228, 138, 10, 7, rot=-30), PAPER)
+
+
+@art("kitchen/coffee-mug", "Coffee mug out for a walk", (580, 780), (20, 28), anchor="bottom")
+def _(c):
+    steam(c, 290, 170, 130, n=3, gap=44)
+    shadow(c, 290, 740, 180, 20)
+    with c.subject():
+        tube(c, [(240, 580), (215, 650), (180, 710)], 28, fill=DARK)
+        tube(c, [(340, 580), (370, 650), (400, 700)], 28, fill=DARK)
+        c.shape(ellipse(160, 716, 44, 20), fill=INK)
+        c.shape(ellipse(420, 708, 44, 20), fill=INK)
+        c.shape(chain(ellipse(460, 380, 70, 90, a0=-90, a1=90, n=30)), fill=None, w=c.lw * 1.2)
+        c.shape(chain(ellipse(460, 380, 40, 55, a0=-90, a1=90, n=30)), fill=None, w=c.lw * 0.8)
+        tube(c, [(140, 380), (80, 430), (60, 360)], 26, fill=DARK)
+        body = chain(bez((110, 230), (110, 450), (120, 560), (180, 600), n=30), [(400, 600)],
+                     bez((400, 600), (460, 560), (470, 450), (470, 230), n=30))
+        c.shape(body, fill=LIGHT)
+        c.shape(ellipse(290, 230, 180, 40), fill=DARK)
+        c.fill(ellipse(290, 238, 150, 26), MID)
+        c.fill(ellipse(250, 232, 30, 8), LIGHT)
+        eye(c, 240, 370, 26, look=(0.3, 0))
+        eye(c, 330, 370, 26, look=(0.3, 0))
+        c.line(ellipse(290, 440, 40, 25, a0=20, a1=160), w=c.lw * 0.8)
+        c.shape(star(400, 510, 24, 10), fill=PAPER, w=c.lw * 0.5)
+
+
+@art("kitchen/chopping-carrots", "Chopping carrots on a board", (940, 540), (30, 16))
+def _(c):
+    with c.subject():
+        c.shape(rrect(60, 230, 820, 480, 40), fill=LIGHT)
+        c.shape(circle(780, 280, 18), fill=PAPER, w=c.lw * 0.6)
+        for y in (300, 360, 420):
+            c.line(bez((110, y), (400, y + 10), (700, y - 8)), w=c.lw * 0.35)
+        # The carrot, its top already cut off and lying aside.
+        c.shape(chain(bez((120, 330), (300, 290), (440, 295), n=20), bez((440, 295), (450, 335), (440, 375), n=8),
+                      bez((440, 375), (300, 375), (120, 330), n=20)), fill=MID)
+        for x in (220, 300, 380):
+            c.line([(x, 312 + (x - 220) * -0.05), (x + 10, 340)], w=c.lw * 0.5)
+        c.shape(ellipse(180, 425, 26, 22), fill=MID, w=c.lw * 0.7)
+        for a in (-40, -15, 10):
+            r = math.radians(180 + a)
+            c.shape(ellipse(160 + 50 * math.cos(r), 425 + 50 * math.sin(r), 48, 14, rot=a), fill=DARK, w=c.lw * 0.5)
+        for k, x in enumerate((500, 560, 620)):
+            c.shape(ellipse(x, 360 + 20 * (k % 2), 30, 24), fill=MID, w=c.lw * 0.7)
+            c.shape(circle(x, 360 + 20 * (k % 2), 9), fill=LIGHT, w=c.lw * 0.4)
+        # The knife, above the board.
+        blade = P([(470, 120), (840, 70), (880, 100), (860, 140), (470, 170)])
+        c.shape(rot(blade, 8, (670, 120)), fill=PAPER, corners=True)
+        c.shape(rot(rrect(300, 118, 480, 172, 20), 8, (670, 120)), fill=DARK)
+        for x in (340, 420):
+            c.dot(*rot(P([(x, 145)]), 8, (670, 120))[0], 7, color=PAPER)
+        speed(c, 700, 190, 40, angle=90, n=3, gap=30)
+
+
+@art("kitchen/pancakes", "Stack of pancakes with syrup", (640, 720), (20, 23), anchor="bottom")
+def _(c):
+    with c.subject():
+        c.shape(ellipse(320, 640, 290, 60), fill=PAPER)
+        c.line(ellipse(320, 630, 220, 38, a0=0, a1=180), w=c.lw * 0.5)
+        for k in range(6):
+            y = 610 - k * 58
+            dx = c.rng.uniform(-14, 14)
+            c.shape(rrect(108 + dx, y - 56, 532 + dx, y, 26), fill=LIGHT if k % 2 else MID, w=c.lw * 0.8)
+        top = 610 - 5 * 58 - 56
+        c.shape(ellipse(320, top, 205, 40), fill=LIGHT)
+        # Syrup running down.
+        syrup = chain(ellipse(320, top, 170, 30, a0=180, a1=360, n=30),
+                      bez((490, top), (500, top + 90), (470, top + 100), (460, top + 40), n=16),
+                      bez((460, top + 40), (400, top + 50), n=8),
+                      bez((400, top + 50), (395, top + 160), (370, top + 160), (360, top + 50), n=16),
+                      bez((360, top + 50), (250, top + 45), n=8),
+                      bez((250, top + 45), (240, top + 110), (215, top + 110), (210, top + 40), n=16),
+                      bez((210, top + 40), (150, top), n=8))
+        c.shape(syrup, fill=DARK)
+        c.shape(rot(rrect(285, top - 40, 365, top + 4, 8), -6, (325, top - 18)), fill=PAPER)
+        c.line([(305, top - 30), (340, top - 12)], w=c.lw * 0.4)
+
+
+@art("kitchen/open-fridge", "Open fridge, light on", (620, 980), (24, 45))
+def _(c):
+    with c.subject():
+        c.shape(rrect(60, 60, 440, 930, 30), fill=LIGHT)
+        c.shape(rect(90, 90, 410, 900), fill=PAPER, corners=True)
+        for y in (300, 500, 700):
+            c.line([(90, y), (410, y)], w=c.lw * 0.8)
+        # The door, swung open towards us.
+        c.shape(P([(440, 70), (590, 20), (590, 980), (440, 920)]), fill=MID, corners=True)
+        c.shape(P([(460, 250), (570, 220), (570, 300), (460, 320)]), fill=PAPER, corners=True, w=c.lw * 0.6)
+        c.shape(P([(460, 560), (570, 560), (570, 640), (460, 630)]), fill=PAPER, corners=True, w=c.lw * 0.6)
+        c.line([(470, 120), (470, 200)], w=c.lw * 1.4)
+        for x in (480, 520):
+            c.shape(rrect(x, 180, x + 26, 250, 8), fill=DARK, w=c.lw * 0.5)
+        # Inside: a bottle, cheese, eggs, a jelly.
+        c.shape(rrect(120, 160, 180, 300, 16), fill=DARK)
+        c.shape(rect(137, 120, 163, 165), fill=DARK, corners=True, w=c.lw * 0.6)
+        c.shape(P([(220, 300), (360, 300), (360, 240), (220, 280)]), fill=LIGHT, corners=True)
+        for x, y in ((260, 285), (320, 270)):
+            c.shape(circle(x, y, 7), fill=PAPER, w=c.lw * 0.3)
+        for x in (130, 180, 230):
+            c.shape(ellipse(x, 465, 22, 32), fill=PAPER, w=c.lw * 0.7)
+        c.shape(chain(bez((280, 500), (270, 400), (380, 400), (370, 500), n=30)), fill=MID)
+        c.shape(rrect(110, 600, 390, 700, 20), fill=MID)
+        c.line([(250, 600), (250, 700)], w=c.lw * 0.5)
+        c.line([(250, 50), (250, 10)], w=c.lw * 0.5)
+        for a in (-160, -120, -60, -20):
+            r = math.radians(a)
+            c.line([(250 + 40 * math.cos(r), 200 + 40 * math.sin(r) - 150), (250 + 70 * math.cos(r), 200 + 70 * math.sin(r) - 150)], w=c.lw * 0.5)
+        c.shape(rect(110, 760, 390, 880), fill=LIGHT, corners=True, w=c.lw * 0.7)
+
+
+@art("kitchen/kitchen-counter", "Kitchen counter under the window", (1000, 640), (60, 40), anchor="bottom")
+def _(c):
+    with c.subject():
+        # Window.
+        c.shape(rect(360, 40, 640, 250), fill=PAPER, corners=True)
+        c.line([(500, 40), (500, 250)], w=c.lw * 0.7)
+        c.line([(360, 145), (640, 145)], w=c.lw * 0.7)
+        c.shape(circle(570, 95, 30), fill=PAPER, w=c.lw * 0.6)
+        c.line(bez((370, 230), (430, 190), (480, 230)), w=c.lw * 0.5)
+        for x in (330, 670):
+            c.shape(P([(x - 30, 30), (x + 30, 30), (x + 20, 270), (x - 20, 270)]), fill=LIGHT, corners=True, w=c.lw * 0.7)
+        # Pans hanging on a rail.
+        c.line([(40, 70), (280, 70)], w=c.lw)
+        for x, r in ((90, 45), (200, 60)):
+            c.line([(x, 70), (x, 100)], w=c.lw * 0.6)
+            c.shape(rrect(x - 10, 100, x + 10, 170, 8), fill=DARK, w=c.lw * 0.6)
+            c.shape(circle(x, 170 + r, r), fill=MID)
+        # Counter and cupboards.
+        c.shape(rect(20, 380, 980, 420), fill=DARK, corners=True)
+        c.shape(rect(40, 420, 960, 620), fill=LIGHT, corners=True)
+        for x in (280, 520, 760):
+            c.line([(x, 420), (x, 620)], w=c.lw * 0.8)
+        for x in (250, 310, 490, 550, 730, 790):
+            c.shape(rrect(x - 6, 470, x + 6, 530, 5), fill=INK, w=0)
+        # Tap, a pot and a vase of flowers on the counter.
+        c.line(bez((470, 380), (470, 300), (530, 290), (540, 330)), w=c.lw * 1.4)
+        c.shape(rect(400, 372, 600, 392), fill=MID, corners=True, w=c.lw * 0.6)
+        c.shape(rect(660, 300, 800, 380), fill=MID, corners=True)
+        c.shape(ellipse(730, 300, 75, 13), fill=LIGHT, w=c.lw * 0.8)
+        c.dot(730, 282, 10)
+        for x in (640, 820):
+            c.line([(x + (20 if x < 730 else -20), 318), (x, 318)], w=c.lw * 1.2)
+        steam(c, 730, 255, 80, n=2, gap=40)
+        c.shape(P([(860, 380), (880, 300), (930, 300), (950, 380)]), fill=PAPER, corners=True)
+        for tip in ((870, 230), (905, 210), (940, 235)):
+            c.line([(905, 300), tip], w=c.lw * 0.6)
+            c.shape(circle(*tip, 13), fill=DARK, w=c.lw * 0.4)
+
+
+@art("kitchen/jam-jar", "Jar of jam with a spoon", (460, 620), (15, 20), anchor="bottom", flip=False)
+def _(c):
+    shadow(c, 220, 590, 170, 18)
+    with c.subject():
+        c.shape(rrect(70, 160, 370, 590, 40), fill=DARK)
+        c.fill(rrect(90, 180, 130, 560, 16), MID)
+        c.shape(rect(110, 300, 330, 450), fill=PAPER, corners=True)
+        c.text("JAM", 140, 410, 80, w=c.lw * 1.1)
+        c.shape(chain(bez((50, 180), (40, 120), (120, 90), (220, 95), n=20),
+                      bez((220, 95), (320, 90), (400, 120), (390, 180), n=20),
+                      bez((390, 180), (300, 170), (220, 200), (140, 170), (50, 180), n=30)), fill=LIGHT)
+        for x in range(90, 380, 50):
+            c.dot(x, 130, 7)
+        c.line(bez((70, 165), (220, 195), (370, 165)), w=c.lw * 0.9)
+        c.shape(rot(rrect(340, 40, 370, 300, 12), 20, (355, 170)), fill=MID)
+        c.shape(rot(ellipse(355, 300, 40, 55), 20, (355, 170)), fill=MID)
+
+
+@art("kitchen/boiling-pot", "Pot boiling over", (720, 720), (22, 24), anchor="bottom")
+def _(c):
+    with c.subject():
+        steam(c, 360, 140, 120, n=3, gap=70)
+        # Flames and burner.
+        for x in range(200, 540, 55):
+            c.shape(chain(bez((x - 20, 640), (x - 30, 600), (x, 570), n=10), bez((x, 570), (x + 30, 600), (x + 20, 640), n=10)), fill=PAPER, w=c.lw * 0.6)
+        c.shape(rect(120, 640, 600, 680), fill=DARK, corners=True)
+        tube(c, [(150, 380), (60, 390)], 32, fill=DARK)
+        tube(c, [(570, 380), (660, 390)], 32, fill=DARK)
+        c.shape(chain([(140, 300)], bez((140, 300), (140, 600), (170, 620), n=10), [(550, 620)],
+                      bez((550, 620), (580, 600), (580, 300), n=10)), fill=MID)
+        c.fill(rect(155, 420, 565, 470), LIGHT)
+        c.line([(150, 420), (570, 420)], w=c.lw * 0.5)
+        c.line([(150, 470), (570, 470)], w=c.lw * 0.5)
+        # Froth over the rim, the lid lifted.
+        c.shape(cloud(360, 300, 230, 40, bumps=11), fill=PAPER)
+        for x, y in ((210, 330), (520, 340)):
+            c.shape(chain(ellipse(x, y, 20, 40, a0=0, a1=180, n=16)), fill=PAPER, w=c.lw * 0.6)
+        lid = rot(chain(ellipse(380, 220, 230, 40, a0=180, a1=360, n=40)), -10, (380, 220))
+        c.shape(lid, fill=LIGHT)
+        c.shape(rot(rrect(350, 150, 410, 180, 10), -10, (380, 220)), fill=DARK)
+        speed(c, 110, 190, 40, angle=-150, n=2, gap=30)
+        speed(c, 630, 140, 40, angle=-30, n=2, gap=30)
+
+
+@art("kitchen/whisk-bowl", "Whisking batter in a bowl", (720, 600), (22, 18), anchor="bottom")
+def _(c):
+    shadow(c, 340, 570, 260, 20)
+    with c.subject():
+        c.shape(blob(560, 120, 90, 60, c.rng, lobes=6, depth=0.2), fill=PAPER, w=c.lw * 0.5)
+        for x, y in ((520, 110), (600, 140), (560, 90)):
+            c.dot(x, y, 4)
+        bowl = chain(ellipse(340, 300, 280, 60, a0=180, a1=0, n=40)[::-1][::-1], bez((620, 300), (600, 540), (80, 540), (60, 300), n=40))
+        c.shape(chain(bez((60, 300), (80, 540), (600, 540), (620, 300), n=40)), fill=MID)
+        c.shape(ellipse(340, 300, 280, 60), fill=PAPER)
+        c.fill(ellipse(340, 310, 250, 45), LIGHT)
+        c.line(bez((200, 310), (300, 290), (380, 330), (470, 300)), w=c.lw * 0.5)
+        # The whisk, handle up.
+        c.shape(rot(rrect(410, 20, 450, 160, 16), 28, (420, 230)), fill=DARK)
+        for k in range(-2, 3):
+            loop = rot(ellipse(430, 230, 14 + abs(k) * 12, 75, n=30), 28, (420, 230))
+            c.line(loop[:22], w=c.lw * 0.5)
+        # An eggshell beside it.
+        c.shape(chain(ellipse(650, 520, 45, 40, a0=0, a1=180, n=20), [(605, 520), (620, 500), (635, 515), (650, 495), (665, 515), (680, 500), (695, 520)]), fill=PAPER, w=c.lw * 0.7)
 
 
 if __name__ == "__main__":
