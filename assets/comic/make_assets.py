@@ -2,7 +2,7 @@
 """Makes the comic robot's assets: empty comic grids and a library of art, all drawn by code
 with a hand-drawn look (every line is a wobbly brush-pen stroke), plus the art's metadata.
 
-Needs Python 3.8+ with Pillow and numpy (`pip install pillow numpy`); nothing is downloaded.
+Needs Python 3.11+ (tomllib) with Pillow and numpy (`pip install pillow numpy`); nothing is downloaded.
 
     python3 assets/comic/make_assets.py                 # (re)write grids/, art/, art/art.toml
     python3 assets/comic/make_assets.py --check         # check what is on disk (no writing)
@@ -1449,7 +1449,6 @@ def _(c):
     with c.subject():
         for k in range(8):
             a = math.radians(200 - k * 31)
-            base = np.array([360 + 110 * math.cos(a) * 0.8, 420 + 40 * math.sin(a)])
             pts = []
             for t in np.linspace(0, 1, 40):
                 r = 60 + 230 * t
@@ -1586,7 +1585,7 @@ def _(c):
     with c.subject():
         for k, (x, h) in enumerate(((90, 700), (230, 850), (380, 620), (520, 780))):
             pts = np.array([(x + 30 * math.sin(t / 80 + k), t) for t in np.linspace(900, 900 - h, 60)])
-            q = c.line(pts, w=c.lw * 1.1)
+            c.line(pts, w=c.lw * 1.1)
             for j in range(6, 60, 9):
                 px, py = pts[j]
                 s = 1 if j % 18 < 9 else -1
@@ -2300,7 +2299,6 @@ def _(c):
         c.shape(blob(560, 120, 90, 60, c.rng, lobes=6, depth=0.2), fill=PAPER, w=c.lw * 0.5)
         for x, y in ((520, 110), (600, 140), (560, 90)):
             c.dot(x, y, 4)
-        bowl = chain(ellipse(340, 300, 280, 60, a0=180, a1=0, n=40)[::-1][::-1], bez((620, 300), (600, 540), (80, 540), (60, 300), n=40))
         c.shape(chain(bez((60, 300), (80, 540), (600, 540), (620, 300), n=40)), fill=MID)
         c.shape(ellipse(340, 300, 280, 60), fill=PAPER)
         c.fill(ellipse(340, 310, 250, 45), LIGHT)
