@@ -1,8 +1,10 @@
 //! Lantern: a projector lamp that shows a different app on each surface it points at.
 //!
-//! This crate is the sensing half: from accelerometer registers to "the lamp points at the
-//! wall".
+//! This crate holds the sensing half, from accelerometer registers to "the lamp points at the
+//! wall", and the ceiling's star map.
 //!
+//! - [`catalog`]: the bundled bright-star catalog and constellation figures; [`catalog::sky_at`]
+//!   lists the stars above the horizon for a place and time.
 //! - [`config`]: the machine's config, hardware/lantern.toml.
 //! - [`sensor`]: drivers for the two accelerometers Lantern uses (ADXL345, MPU-6050), generic
 //!   over embedded-hal 1.0 I2C; [`sensor::probe`] finds whichever is fitted, [`sensor::retry`]
@@ -15,6 +17,7 @@
 //! Data flows one way: a driver reads an [`Acceleration`], the shell stamps it with the clock,
 //! the [`surface::Classifier`] turns the stream into [`surface::Event`]s.
 
+pub mod catalog;
 pub mod config;
 pub mod sensor;
 pub mod sky;
