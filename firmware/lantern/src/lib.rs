@@ -9,6 +9,8 @@
 //! - [`sensor`]: drivers for the two accelerometers Lantern uses (ADXL345, MPU-6050), generic
 //!   over embedded-hal 1.0 I2C; [`sensor::probe`] finds whichever is fitted, [`sensor::retry`]
 //!   rides out I2C glitches.
+//! - [`porthole`]: the space porthole: where the lamp's beam points in the sky (from gravity and
+//!   a configured heading), the projection, and drawing onto any embedded-graphics target.
 //! - [`sky`]: star positions for a place and time (sidereal time, precession, altitude and
 //!   azimuth), for the ceiling's star map.
 //! - [`surface`]: the pure classifier from timed samples to a surface (or "moving"), with
@@ -19,6 +21,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod porthole;
 pub mod sensor;
 pub mod sky;
 pub mod surface;
