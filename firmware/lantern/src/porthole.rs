@@ -110,6 +110,9 @@ pub fn view_from_gravity(gravity: [f32; 3], heading_deg: f64, field_of_view_deg:
 /// left, y down; pixel (i, j) spans i..i+1, j..j+1), or `None` outside the porthole's circle.
 pub fn project(view: &View, star: sky::Horizontal, width: u32, height: u32) -> Option<(f32, f32)> {
     let disc = Disc::centred(Point::zero(), width, height, view.field_of_view_deg);
+    if disc.radius <= 0.0 {
+        return None; // an empty picture has no window
+    }
     let camera = Camera::new(view);
     let (x, y) = disc.pixel_of(camera.plane(sky::east_north_up(star))?);
     disc.contains(x, y, disc.radius)
@@ -129,7 +132,7 @@ pub enum LabelFont {
 
 impl LabelFont {
     fn font(self) -> &'static MonoFont<'static> {
-        // ISO 8859-1, for the accented IAU names (Bélénos, Añañuca).
+        // ISO 8859-1, for accented IAU names (Yunü).
         match self {
             LabelFont::Small => &iso_8859_1::FONT_6X10,
             LabelFont::Medium => &iso_8859_1::FONT_9X15,
