@@ -1,12 +1,16 @@
 //! Lantern: a projector lamp that shows a different app on each surface it points at.
 //!
-//! This crate is the sensing half: from accelerometer registers to "the lamp points at the
-//! wall".
+//! This crate holds the sensing half, from accelerometer registers to "the lamp points at the
+//! wall", and the ceiling's star map.
 //!
+//! - [`catalog`]: the bundled bright-star catalog and constellation figures; [`catalog::sky_at`]
+//!   lists the stars above the horizon for a place and time.
 //! - [`config`]: the machine's config, hardware/lantern.toml.
 //! - [`sensor`]: drivers for the two accelerometers Lantern uses (ADXL345, MPU-6050), generic
 //!   over embedded-hal 1.0 I2C; [`sensor::probe`] finds whichever is fitted, [`sensor::retry`]
 //!   rides out I2C glitches.
+//! - [`porthole`]: the space porthole: where the lamp's beam points in the sky (from gravity and
+//!   a configured heading), the projection, and drawing onto any embedded-graphics target.
 //! - [`sky`]: star positions for a place and time (sidereal time, precession, altitude and
 //!   azimuth), for the ceiling's star map.
 //! - [`surface`]: the pure classifier from timed samples to a surface (or "moving"), with
@@ -15,7 +19,9 @@
 //! Data flows one way: a driver reads an [`Acceleration`], the shell stamps it with the clock,
 //! the [`surface::Classifier`] turns the stream into [`surface::Event`]s.
 
+pub mod catalog;
 pub mod config;
+pub mod porthole;
 pub mod sensor;
 pub mod sky;
 pub mod surface;
