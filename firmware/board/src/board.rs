@@ -290,6 +290,7 @@ pub fn open_port(spec: &PortSpec) -> Result<AnyPort, OpenError> {
             Ok(AnyPort::Tcp { spec: what, stream })
         }
         PortSpec::Serial { path, baud } => open_serial(path, *baud, what),
+        PortSpec::Usb { vendor, product } => open_usb(*vendor, *product, &what),
     }
 }
 
@@ -306,6 +307,19 @@ fn open_serial(path: &std::path::Path, baud: u32, spec: String) -> Result<AnyPor
             detail: e.to_string(),
         })?;
     Ok(AnyPort::Serial { spec, port })
+}
+
+#[cfg(usb_backend)]
+fn open_usb(vendor: u16, product: u16, spec: &str) -> Result<AnyPort, OpenError> {
+    crate::usb::open(vendor, product, spec).map(|printer| AnyPort::Usb(Box::new(printer)))
+}
+
+#[cfg(not(usb_backend))]
+fn open_usb(_vendor: u16, _product: u16, spec: &str) -> Result<AnyPort, OpenError> {
+    Err(OpenError::Unsupported(format!(
+        "{spec}: this build has no direct USB support; rebuild for Linux with `--features usb`, \
+         or use the kernel's /dev/usb/lp0"
+    )))
 }
 
 #[cfg(not(serial_backend))]
