@@ -24,6 +24,10 @@ struct Args {
     /// The machine's config.
     #[arg(long, global = true, default_value = "hardware/comic.toml")]
     config: PathBuf,
+    /// The archive folder, where comics are written and reprinted from (default:
+    /// `comic.archive_dir` from the config).
+    #[arg(short, long, global = true)]
+    out: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,9 +38,6 @@ enum Command {
     Make {
         #[command(flatten)]
         what: What,
-        /// Archive folder (default: `comic.archive_dir` from the config).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
     },
     /// Makes a comic, archives it and prints it.
     Print {
@@ -92,15 +93,16 @@ fn main() -> std::process::ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     let config_path = atelier_cli::find_in_tree(&args.config, env!("CARGO_MANIFEST_DIR"));
     let config = ComicConfig::load(&config_path)?;
+    let archive_dir = args.out.unwrap_or_else(|| config.comic.archive_dir.clone());
     match args.command {
-        Command::Make { what, out } => {
-            let archive = Archive::open(out.as_deref().unwrap_or(&config.comic.archive_dir))?;
+        Command::Make { what } => {
+            let archive = Archive::open(&archive_dir)?;
             let (comic, _) = make(&config, &config_path, &archive, what)?;
             println!("{}", comic.footer);
             Ok(())
         }
         Command::Print { what, printer } => {
-            let archive = Archive::open(&config.comic.archive_dir)?;
+            let archive = Archive::open(&archive_dir)?;
             let (comic, job) = make(&config, &config_path, &archive, what)?;
             send(
                 &config,
@@ -112,7 +114,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             )
         }
         Command::Reprint { number, printer } => {
-            let archive = Archive::open(&config.comic.archive_dir)?;
+            let archive = Archive::open(&archive_dir)?;
             let sidecar = archive.sidecar(number)?;
             let job = reprint_job(&config, &config_path, &archive, &sidecar)?;
             send(&config, &config_path, &printer, &job, number, &archive)
@@ -281,21 +283,67 @@ fn send(
         // Let the simulated printer burn what is still in its buffer.
         printer.print_buffered();
         let path = archive.dir().join(format!("comic-{number:06}.paper.png"));
-        save_paper(&printer.paper(), &path)?;
+        save_paper(&printer, &path)?;
         println!("printed on the simulator's printer: {}", path.display());
     }
     Ok(())
 }
 
-fn save_paper(paper: &atelier_sim::PaperImage, path: &Path) -> anyhow::Result<()> {
-    let image = image::GrayImage::from_fn(paper.width(), paper.height().max(1), |x, y| {
-        image::Luma([if y < paper.height() && paper.is_black(x, y) {
-            0
-        } else {
-            255
-        }])
-    });
-    image
+/// The simulated paper as a PNG, with the printed text lines drawn in where the printer put
+/// them (the model records text as characters; a 10 × 20 font stands in for the printer's 12 × 24).
+fn save_paper(printer: &atelier_sim::ThermalPrinter, path: &Path) -> anyhow::Result<()> {
+    use embedded_graphics::mono_font::{MonoTextStyle, ascii::FONT_10X20};
+    use embedded_graphics::pixelcolor::BinaryColor;
+    use embedded_graphics::prelude::*;
+    use embedded_graphics::text::{Baseline, Text};
+
+    struct Paper(image::GrayImage);
+    impl OriginDimensions for Paper {
+        fn size(&self) -> Size {
+            Size::new(self.0.width(), self.0.height())
+        }
+    }
+    impl DrawTarget for Paper {
+        type Color = BinaryColor;
+        type Error = std::convert::Infallible;
+        fn draw_iter<I: IntoIterator<Item = Pixel<BinaryColor>>>(
+            &mut self,
+            pixels: I,
+        ) -> Result<(), Self::Error> {
+            for Pixel(at, color) in pixels {
+                if let (Ok(x), Ok(y)) = (u32::try_from(at.x), u32::try_from(at.y))
+                    && x < self.0.width()
+                    && y < self.0.height()
+                    && color.is_on()
+                {
+                    self.0.put_pixel(x, y, image::Luma([0]));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    let sheet = printer.paper();
+    let mut paper = Paper(image::GrayImage::from_fn(
+        sheet.width(),
+        sheet.height().max(1),
+        |x, y| {
+            image::Luma([if y < sheet.height() && sheet.is_black(x, y) {
+                0
+            } else {
+                255
+            }])
+        },
+    ));
+    let style = MonoTextStyle::new(&FONT_10X20, BinaryColor::On);
+    for line in printer.text() {
+        let top = Point::new(0, i32::try_from(line.row).unwrap_or(i32::MAX));
+        Text::with_baseline(&line.text, top, style, Baseline::Top)
+            .draw(&mut paper)
+            .expect("drawing into memory cannot fail");
+    }
+    paper
+        .0
         .save(path)
         .with_context(|| format!("cannot write {}", path.display()))
 }
