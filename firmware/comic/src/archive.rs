@@ -330,8 +330,87 @@ fn crc32(bytes: &[u8]) -> u32 {
 mod tests {
     use super::*;
 
+    use crate::compose::{Comic, ComicRecord};
+    use crate::raster::GrayImage;
+
     #[test]
     fn the_crc_matches_the_png_specifications_check_value() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    fn comic(number: u64) -> Comic {
+        Comic {
+            page: GrayImage::from_fn(30, 20, |x, y| ((x * 7 + y * 3) % 256) as u8).expect("small"),
+            artwork_rows: 15,
+            footer: format!("No. {number}"),
+            record: ComicRecord {
+                number,
+                seed: 99,
+                theme: None,
+                date: "2026-11-25".into(),
+                event: "Test".into(),
+                grid: "g".into(),
+                panels: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_saved_comic_reads_back_with_its_resolution_and_numbers_follow_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let archive = Archive::open(&dir.path().join("comics")).expect("created");
+        assert_eq!(archive.next_number().expect("empty"), 1);
+        let saved = archive
+            .save(&comic(1), 300, Some((b"bytes", "csn-a2-ttl", "atkinson")))
+            .expect("saved");
+        assert_eq!(archive.next_number().expect("one"), 2);
+
+        let png = std::fs::read(&saved.png).expect("png");
+        let decoded = image::load_from_memory(&png)
+            .expect("a valid PNG")
+            .to_luma8();
+        assert_eq!(decoded.as_raw(), comic(1).page.pixels(), "pixels exactly");
+        // pHYs right after IHDR: 11 811 pixels per metre each way is 300 dpi.
+        assert_eq!(&png[37..41], b"pHYs");
+        assert_eq!(
+            u32::from_be_bytes([png[41], png[42], png[43], png[44]]),
+            11_811
+        );
+
+        let sidecar = archive.sidecar(1).expect("sidecar");
+        assert_eq!(
+            (sidecar.comic.seed, sidecar.artwork_rows, sidecar.dpi),
+            (99, 15, 300)
+        );
+        let print = sidecar.print.expect("print file");
+        assert_eq!(
+            std::fs::read(archive.path_of(&print.file)).expect("bytes"),
+            b"bytes"
+        );
+    }
+
+    #[test]
+    fn a_save_killed_before_its_sidecar_leaves_no_comic_behind() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let archive = Archive::open(dir.path()).expect("opened");
+        archive.save(&comic(1), 300, None).expect("saved");
+        // What a kill between the PNG and the sidecar leaves: a PNG and a partial sidecar.
+        std::fs::write(dir.path().join("comic-000002.png"), b"png").expect("png");
+        std::fs::write(dir.path().join("comic-000002.json.partial"), b"{").expect("partial");
+        assert_eq!(archive.numbers().expect("listed"), vec![1]);
+        assert_eq!(
+            archive.next_number().expect("next"),
+            2,
+            "the number is reused"
+        );
+        archive
+            .save(&comic(2), 300, None)
+            .expect("saved over the litter");
+        assert_eq!(archive.sidecar(2).expect("whole").comic.number, 2);
+        let error = archive.sidecar(7).expect_err("missing").to_string();
+        assert!(
+            error.contains("no comic number 7") && error.contains("comics 1–2"),
+            "{error}"
+        );
     }
 }
