@@ -18,7 +18,7 @@ use crate::compose::{Comic, ComicRecord};
 #[serde(deny_unknown_fields)]
 pub struct Sidecar {
     /// Choices and footer.
-    pub comic: ComicRecordFile,
+    pub comic: ComicRecord,
     /// The PNG.
     pub png: String,
     /// Its resolution.
@@ -29,43 +29,6 @@ pub struct Sidecar {
     pub footer: String,
     /// The printer's byte stream, and the profile and binarisation it was made for.
     pub print: Option<PrintFile>,
-}
-
-/// [`ComicRecord`] as stored: only what is needed to find the comic and its art again.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ComicRecordFile {
-    /// The number.
-    pub number: u64,
-    /// The seed.
-    pub seed: u64,
-    /// The theme asked for.
-    pub theme: Option<String>,
-    /// The footer's date.
-    pub date: String,
-    /// The footer's event.
-    pub event: String,
-    /// The grid.
-    pub grid: String,
-    /// The art, panel by panel.
-    pub art: Vec<String>,
-    /// Every placement, for anyone re-rendering.
-    pub placements: serde_json::Value,
-}
-
-impl From<&ComicRecord> for ComicRecordFile {
-    fn from(record: &ComicRecord) -> Self {
-        ComicRecordFile {
-            number: record.number,
-            seed: record.seed,
-            theme: record.theme.clone(),
-            date: record.date.clone(),
-            event: record.event.clone(),
-            grid: record.grid.clone(),
-            art: record.panels.iter().map(|p| p.art.clone()).collect(),
-            placements: serde_json::to_value(&record.panels).unwrap_or_default(),
-        }
-    }
 }
 
 /// The printer's stream, as saved.
@@ -199,7 +162,7 @@ impl Archive {
             None => None,
         };
         let sidecar = Sidecar {
-            comic: ComicRecordFile::from(&comic.record),
+            comic: comic.record.clone(),
             png: file_name(&png),
             dpi,
             artwork_rows: comic.artwork_rows,

@@ -12,7 +12,7 @@ pub mod placement;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::library::{Grid, Library, crop_resize};
 use crate::panels::Panel;
@@ -50,7 +50,8 @@ pub struct Comic {
 }
 
 /// What went into a comic: enough to find every piece again (the JSON sidecar).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComicRecord {
     /// The comic's number.
     pub number: u64,
@@ -69,7 +70,8 @@ pub struct ComicRecord {
 }
 
 /// One filled panel.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PanelRecord {
     /// The panel's box on the page.
     pub panel: Rect,

@@ -1,12 +1,12 @@
 //! Where a picture goes in a panel: scaled to cover it, cropped around the focal area toward the
 //! anchor, and shrunk instead when covering would cut into the focal area.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::library::Anchor;
 
 /// A rectangle in pixels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rect {
     /// Left edge.
     pub x: u32,
@@ -19,7 +19,7 @@ pub struct Rect {
 }
 
 /// How one picture is put into one panel.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Placement {
     /// The part of the picture used (in the picture's own pixels, before any mirroring).
     pub source: Rect,
