@@ -12,7 +12,7 @@ use comic::compose::{self, Comic, Request};
 use comic::config::ComicConfig;
 use comic::escpos::EncodedJob;
 use comic::library::{Library, read_gray};
-use comic::print::{self, Paper};
+use comic::print::{self, Readiness};
 use comic::profile::PrinterProfile;
 use comic::timing::PrintTime;
 
@@ -263,17 +263,24 @@ fn send(
     };
     // A USB printer's device file or a plain file cannot be asked: reading it may block forever.
     let can_ask = !matches!(port_spec, PortSpec::Device(_) | PortSpec::File(_));
-    match if can_ask {
-        print::ask_paper(&mut port)
+    let readiness = if can_ask {
+        print::ask_readiness(&mut port)
     } else {
-        Paper::Unknown
-    } {
-        Paper::Out => bail!(
-            "the printer on {port_spec} is out of paper; load a roll and run `comic reprint {number}`"
-        ),
-        Paper::NearEnd => tracing::warn!("the paper roll is nearly used up"),
-        Paper::Loaded => tracing::debug!("paper loaded"),
-        Paper::Unknown => tracing::debug!("the printer did not say whether it has paper"),
+        Readiness::Unknown
+    };
+    let stopped = |why: &str| {
+        anyhow::anyhow!(
+            "the printer on {port_spec} {why}; the comic is archived: fix it and run \
+             `comic reprint {number}`"
+        )
+    };
+    match readiness {
+        Readiness::PaperOut => return Err(stopped("is out of paper")),
+        Readiness::CoverOpen => return Err(stopped("has its cover open")),
+        Readiness::Offline => return Err(stopped("is offline")),
+        Readiness::PaperNearEnd => tracing::warn!("the paper roll is nearly used up"),
+        Readiness::Ready => tracing::debug!("printer ready"),
+        Readiness::Unknown => tracing::debug!("the printer did not say whether it is ready"),
     }
     let sent = print::send(&mut port, &profile, job, clock)
         .with_context(|| format!("printing comic {number} on {port_spec}"))?;

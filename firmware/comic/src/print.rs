@@ -48,42 +48,54 @@ pub fn job(
     Ok(encode(profile, &Job::new(&bitmap).with_footer(footer))?)
 }
 
-/// What the printer said about its paper.
+/// What the printer said when asked before a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Paper {
-    /// Paper loaded.
-    Loaded,
-    /// Loaded, but the roll is nearly used up.
-    NearEnd,
-    /// No paper.
-    Out,
+pub enum Readiness {
+    /// Online with paper.
+    Ready,
+    /// Online, but the roll is nearly used up.
+    PaperNearEnd,
+    /// Stopped: no paper.
+    PaperOut,
+    /// Stopped: the cover is open.
+    CoverOpen,
+    /// Stopped for another reason (an error, the feed button held).
+    Offline,
     /// No answer (a printer or link that cannot talk back, such as many USB-to-TTL adapters).
     Unknown,
 }
 
-/// Asks the printer about its roll (DLE EOT 4). A port that cannot be read, or a printer that
-/// does not answer within the port's read timeout, gives [`Paper::Unknown`].
-pub fn ask_paper<P: Read + Write>(port: &mut P) -> Paper {
-    let request = StatusRequest::RollPaper;
-    if port
-        .write_all(&request.query())
-        .and_then(|()| port.flush())
-        .is_err()
-    {
-        return Paper::Unknown;
-    }
+/// One `DLE EOT n` question; `None` when nothing (or no status byte) comes back within the
+/// port's read timeout.
+fn ask<P: Read + Write>(port: &mut P, request: StatusRequest) -> Option<StatusReply> {
+    port.write_all(&request.query()).ok()?;
+    port.flush().ok()?;
     let mut reply = [0u8; 1];
     match port.read(&mut reply) {
-        Ok(1) => match StatusReply::parse(request, reply[0]) {
-            Ok(status) if status.paper_end() => Paper::Out,
-            Ok(status) if status.paper_near_end() => Paper::NearEnd,
-            Ok(_) => Paper::Loaded,
-            Err(error) => {
-                tracing::warn!(%error, "printer status");
-                Paper::Unknown
-            }
-        },
-        _ => Paper::Unknown,
+        Ok(1) => StatusReply::parse(request, reply[0])
+            .inspect_err(|error| tracing::warn!(%error, "printer status"))
+            .ok(),
+        _ => None,
+    }
+}
+
+/// Asks the printer whether it can print (DLE EOT 1, then 2 for why it is stopped, or 4 for
+/// the roll). Real-time questions: a printer answers them even while stuck.
+pub fn ask_readiness<P: Read + Write>(port: &mut P) -> Readiness {
+    let Some(printer) = ask(port, StatusRequest::Printer) else {
+        return Readiness::Unknown;
+    };
+    if printer.offline() {
+        return match ask(port, StatusRequest::OfflineCause) {
+            Some(cause) if cause.paper_end() => Readiness::PaperOut,
+            Some(cause) if cause.cover_open() => Readiness::CoverOpen,
+            _ => Readiness::Offline,
+        };
+    }
+    match ask(port, StatusRequest::RollPaper) {
+        Some(roll) if roll.paper_end() => Readiness::PaperOut,
+        Some(roll) if roll.paper_near_end() => Readiness::PaperNearEnd,
+        _ => Readiness::Ready,
     }
 }
 
@@ -118,4 +130,38 @@ pub fn send<P: Write, C: Clock>(
         sent,
         expected_done: sent,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulated::{link_for, printer_for};
+    use atelier_sim::SimBoard;
+
+    #[test]
+    fn the_simulated_printer_says_when_it_is_ready_and_when_it_has_no_paper() {
+        let profile = PrinterProfile::builtin_named("csn-a2-ttl").expect("profile");
+        let board = SimBoard::new();
+        let printer = printer_for(&profile);
+        board.attach_port("/dev/serial0", printer.clone(), link_for(&profile));
+        let mut port = board.open_port("/dev/serial0").expect("port");
+        assert_eq!(ask_readiness(&mut port), Readiness::Ready);
+        printer.set_paper_out(true);
+        assert_eq!(ask_readiness(&mut port), Readiness::PaperOut);
+        printer.set_paper_out(false);
+        assert_eq!(ask_readiness(&mut port), Readiness::Ready);
+    }
+
+    #[test]
+    fn a_printer_that_never_answers_is_unknown_not_a_hang() {
+        let profile = PrinterProfile::builtin_named("csn-a2-ttl").expect("profile");
+        let board = SimBoard::new();
+        board.attach_port(
+            "/dev/serial0",
+            atelier_sim::ByteCapture::new(),
+            link_for(&profile),
+        );
+        let mut port = board.open_port("/dev/serial0").expect("port");
+        assert_eq!(ask_readiness(&mut port), Readiness::Unknown);
+    }
 }

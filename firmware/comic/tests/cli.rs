@@ -226,27 +226,31 @@ fn the_printed_dots_are_the_comics_raster() {
     }
 }
 
-/// A network printer on a loopback port: answers DLE EOT 4 with `status`, keeps what it gets.
-fn network_printer(status: u8) -> (u16, std::thread::JoinHandle<Vec<u8>>) {
+/// A network printer on a loopback port that answers the status questions a session opens with
+/// (`DLE EOT n`), with or without paper, and keeps everything it gets.
+fn network_printer(paper: bool) -> (u16, std::thread::JoinHandle<Vec<u8>>) {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let handle = std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().expect("a connection");
         let mut received = Vec::new();
+        let mut answered = 0;
         let mut buffer = [0u8; 4096];
         loop {
             match stream.read(&mut buffer) {
                 Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    let before = received.len();
-                    received.extend_from_slice(&buffer[..n]);
-                    // Answer each status query as it arrives (the first bytes of a session).
-                    let window = &received[before.saturating_sub(2)..];
-                    if window.windows(3).any(|w| w == [0x10, 0x04, 4]) && before < 3 {
-                        stream.write_all(&[status]).expect("reply");
-                    }
-                }
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+            // Questions are whole 3-byte groups at the start; the job comes after them.
+            while let Some(&[0x10, 0x04, n]) = received.get(answered..answered + 3) {
+                let flags = match (n, paper) {
+                    (1, false) => 0x08, // offline
+                    (2, false) => 0x20, // because of paper end
+                    _ => 0,
+                };
+                stream.write_all(&[0x12 | flags]).expect("reply");
+                answered += 3;
             }
         }
         received
@@ -262,7 +266,7 @@ fn printing_over_tcp_and_to_a_file_sends_the_archived_stream() {
     let config = write_config_for(&fixture, "epson-tm-t20");
     let archive = fixture.root().join("archive");
 
-    let (port, printer) = network_printer(0x12);
+    let (port, printer) = network_printer(true);
     let tcp = format!("tcp:127.0.0.1:{port}");
     ok(comic(
         &config,
@@ -270,9 +274,13 @@ fn printing_over_tcp_and_to_a_file_sends_the_archived_stream() {
     ));
     let received = printer.join().expect("printer thread");
     let saved = std::fs::read(archive.join("comic-000001.escpos")).expect("saved stream");
-    assert_eq!(&received[..3], &[0x10, 0x04, 4], "asked about paper first");
     assert_eq!(
-        &received[3..],
+        &received[..6],
+        &[0x10, 0x04, 1, 0x10, 0x04, 4],
+        "asked if ready, then about the roll"
+    );
+    assert_eq!(
+        &received[6..],
         saved.as_slice(),
         "then the job, byte for byte"
     );
@@ -294,8 +302,7 @@ fn printing_over_tcp_and_to_a_file_sends_the_archived_stream() {
 fn a_printer_out_of_paper_stops_the_print_and_keeps_the_comic() {
     let fixture = Fixture::new(12, 0);
     let config = write_config(&fixture);
-    // Roll paper sensor: paper end (bits 5 and 6) on top of the fixed bits.
-    let (port, printer) = network_printer(0x12 | 0x60);
+    let (port, printer) = network_printer(false);
     let tcp = format!("tcp:127.0.0.1:{port}");
     let output = comic(
         &config,
@@ -310,8 +317,8 @@ fn a_printer_out_of_paper_stops_the_print_and_keeps_the_comic() {
     let received = printer.join().expect("printer thread");
     assert_eq!(
         received,
-        [0x10, 0x04, 4],
-        "nothing but the question was sent"
+        [0x10, 0x04, 1, 0x10, 0x04, 2],
+        "nothing but the questions were sent"
     );
     assert!(
         fixture.root().join("archive/comic-000001.json").exists(),

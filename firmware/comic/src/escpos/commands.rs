@@ -155,6 +155,11 @@ impl StatusReply {
         }
     }
 
+    /// The cover is open (n = 2, bit 2).
+    pub fn cover_open(self) -> bool {
+        self.request == StatusRequest::OfflineCause && self.byte & 0x04 != 0
+    }
+
     /// The roll is nearly used up (n = 4, bits 2–3).
     pub fn paper_near_end(self) -> bool {
         self.request == StatusRequest::RollPaper && self.byte & 0x0C != 0
