@@ -16,6 +16,7 @@
 //! the [`surface::Classifier`] turns the stream into [`surface::Event`]s.
 
 pub mod config;
+pub mod render;
 pub mod sensor;
 pub mod sky;
 pub mod surface;
