@@ -15,6 +15,7 @@
 //! Data flows one way: a driver reads an [`Acceleration`], the shell stamps it with the clock,
 //! the [`surface::Classifier`] turns the stream into [`surface::Event`]s.
 
+pub mod apps;
 pub mod config;
 pub mod render;
 pub mod sensor;
