@@ -5,7 +5,7 @@ use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::RgbColor;
 use serde::Deserialize;
 
-use super::draw::{line, palette};
+use super::draw::{disc, line, palette};
 use super::{App, RenderContext};
 use crate::render::Frame;
 use crate::render::text::{Align, Style, Text};
@@ -53,7 +53,7 @@ impl App for Info {
         y += 11.0 * unit;
         let label = Style::new(4.8 * unit, palette::DIM);
         let value = Style::new(6.5 * unit, palette::INK);
-        let column = left + 26.0 * unit;
+        let column = left + 34.0 * unit;
         let rows = [
             ("address", context.address.unwrap_or("no network")),
             ("pairing code", context.pairing_code.unwrap_or("—")),

@@ -186,7 +186,7 @@ impl App for Calendar {
         let local = zone.local(context.now);
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let unit = h.min(w * 0.5625) / 100.0;
-        let radius = (h * 0.34).min(w * 0.3);
+        let radius = (h * 0.31).min(w * 0.28);
         let centre = (w / 2.0, h * 0.54);
         draw_dial(frame, centre, radius);
         let loaded = self.feed.get();
@@ -266,7 +266,7 @@ impl Calendar {
             self.text
                 .draw(frame, &text, w / 2.0, h * 0.09, Align::Center, style);
         }
-        let label_style = Style::new(3.9 * unit, palette::INK);
+        let label_style = Style::new(3.7 * unit, palette::INK);
         let line_height = Text::line_height(label_style.size) * 0.95;
         let mut right = Vec::new();
         let mut left = Vec::new();
