@@ -68,9 +68,16 @@ impl App for Info {
         }
         let warning = Style::new(4.8 * unit, palette::WARN);
         for problem in context.problems.iter().take(3) {
-            let shown = self.text.ellipsize(problem, warning, w * 0.8);
+            let shown = self.text.ellipsize(problem, warning, w * 0.8 - 4.0 * unit);
+            disc(
+                frame,
+                left + 1.2 * unit,
+                y - 1.7 * unit,
+                1.2 * unit,
+                palette::WARN,
+            );
             self.text
-                .draw(frame, &format!("⚠ {shown}"), left, y, Align::Left, warning);
+                .draw(frame, &shown, left + 4.0 * unit, y, Align::Left, warning);
             y += 7.0 * unit;
         }
     }
