@@ -17,6 +17,7 @@
 
 pub mod apps;
 pub mod config;
+pub mod lamp;
 pub mod render;
 pub mod sensor;
 pub mod sky;

@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use crate::render::Frame;
 
-pub use blank::Blank;
+pub use blank::{Blank, BlankSettings};
 pub use calendar::{Calendar, CalendarSettings};
 pub use clock::{Clock, ClockSettings};
 pub use info::{Info, InfoSettings};
@@ -153,7 +153,7 @@ pub enum AppSettings {
     /// The lamp's name, address and pairing code.
     Info(InfoSettings),
     /// Nothing: black.
-    Blank(blank::BlankSettings),
+    Blank(BlankSettings),
 }
 
 impl AppSettings {
