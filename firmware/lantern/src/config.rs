@@ -221,6 +221,49 @@ impl Sensor {
     }
 }
 
+/// `text` (a lamp config) with surface `name` pointing along `direction`: the entry of that name
+/// in `[[surfaces.surfaces]]` is updated, or a new one appended. Comments and layout are kept
+/// (`toml_edit`). Errors say what is wrong with the file.
+pub fn with_calibrated_surface(
+    text: &str,
+    name: &str,
+    direction: [f32; 3],
+) -> Result<String, String> {
+    let mut document: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.to_string())?;
+    let rounded = |v: f32| (f64::from(v) * 10_000.0).round() / 10_000.0;
+    let mut array = toml_edit::Array::new();
+    for v in direction {
+        array.push(rounded(v));
+    }
+    let surfaces = document
+        .entry("surfaces")
+        .or_insert_with(toml_edit::table)
+        .as_table_mut()
+        .ok_or("`surfaces` is not a table")?;
+    let list = surfaces
+        .entry("surfaces")
+        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+        .ok_or("`surfaces.surfaces` is not an array of tables ([[surfaces.surfaces]])")?;
+    let existing = list
+        .iter_mut()
+        .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name));
+    match existing {
+        Some(table) => {
+            table["direction"] = toml_edit::value(array);
+        }
+        None => {
+            let mut table = toml_edit::Table::new();
+            table["name"] = toml_edit::value(name);
+            table["direction"] = toml_edit::value(array);
+            list.push(table);
+        }
+    }
+    Ok(document.to_string())
+}
+
 impl LanternConfig {
     /// Reads and checks a lamp's config.
     pub fn load(path: &Path) -> Result<LanternConfig, ConfigError> {
@@ -383,6 +426,26 @@ mod tests {
             .expect_err("0 Hz")
             .to_string();
         assert!(rate.contains("key `sensor.rate_hz`"), "{rate}");
+    }
+
+    #[test]
+    fn calibration_rewrites_one_direction_and_keeps_comments() {
+        let text = shipped();
+        let updated = with_calibrated_surface(&text, "wall", [0.1, -0.99, 0.05]).expect("edits");
+        assert!(updated.contains("# Gravity's direction in the sensor frame"));
+        let config = parse(&updated).expect("still valid");
+        let wall = &config.surfaces.surfaces[1];
+        assert_eq!(
+            (wall.name.as_str(), wall.direction),
+            ("wall", [0.1, -0.99, 0.05])
+        );
+        assert_eq!(config.surfaces.surfaces[0].direction, [0.0, 0.0, -1.0]);
+        let added = with_calibrated_surface(&updated, "desk", [0.5, 0.0, 0.866]).expect("adds");
+        let config = parse(&added).expect("valid");
+        assert_eq!(config.surfaces.surfaces.len(), 4);
+        assert_eq!(config.surfaces.surfaces[3].name, "desk");
+        assert!(with_calibrated_surface("surfaces = 3", "a", [0.0, 0.0, 1.0]).is_err());
+        assert!(with_calibrated_surface("[[[", "a", [0.0, 0.0, 1.0]).is_err());
     }
 
     #[test]

@@ -128,9 +128,25 @@ impl FbLayout {
         let rows = frame.height().min(self.height) as usize;
         let source = frame.rgba();
         let frame_row = frame.width() as usize * 4;
+        let channel = |offset, length| Channel { offset, length };
+        // The usual X-R-G-B word on a little-endian CPU is B, G, R, X in memory: copy bytes.
+        let xrgb = bytes == 4
+            && cfg!(target_endian = "little")
+            && (self.red, self.green, self.blue) == (channel(16, 8), channel(8, 8), channel(0, 8));
+        let padding = if self.transp == channel(24, 8) {
+            255
+        } else {
+            0
+        };
         for y in 0..rows {
             let from = &source[y * frame_row..y * frame_row + columns * 4];
             let to = &mut out[y * self.stride..y * self.stride + columns * bytes];
+            if xrgb {
+                for (pixel, target) in from.chunks_exact(4).zip(to.chunks_exact_mut(4)) {
+                    target.copy_from_slice(&[pixel[2], pixel[1], pixel[0], padding]);
+                }
+                continue;
+            }
             for (pixel, target) in from.chunks_exact(4).zip(to.chunks_exact_mut(bytes)) {
                 let word = pack(self.red, pixel[0])
                     | pack(self.green, pixel[1])

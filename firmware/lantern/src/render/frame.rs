@@ -174,10 +174,15 @@ impl Frame {
         if scale >= 256 {
             return;
         }
+        // A table per level, and alpha mapped to itself: one lookup per byte.
+        let mut table = [0u8; 256];
+        for (value, entry) in table.iter_mut().enumerate() {
+            *entry = ((value as u16 * scale) >> 8) as u8;
+        }
         for pixel in self.rgba.chunks_exact_mut(4) {
-            for channel in &mut pixel[..3] {
-                *channel = ((u16::from(*channel) * scale) >> 8) as u8;
-            }
+            pixel[0] = table[usize::from(pixel[0])];
+            pixel[1] = table[usize::from(pixel[1])];
+            pixel[2] = table[usize::from(pixel[2])];
         }
     }
 }

@@ -76,6 +76,23 @@ impl Orientation {
         let rotation = self.rotation;
         let mirror = self.mirror;
         let target = out.rgba_mut();
+        if matches!(rotation, Rotation::R0 | Rotation::R180) && (cw, ch) == (w, h) {
+            // Whole rows: a flip is a row copy, possibly reversed pixel by pixel.
+            let flip_rows = rotation == Rotation::R180;
+            let reverse = flip_rows != mirror;
+            for (py, row) in target.chunks_exact_mut(w * 4).enumerate() {
+                let sy = if flip_rows { h - 1 - py } else { py };
+                let from = &source[sy * w * 4..(sy + 1) * w * 4];
+                if reverse {
+                    for (pixel, source) in row.chunks_exact_mut(4).zip(from.chunks_exact(4).rev()) {
+                        pixel.copy_from_slice(source);
+                    }
+                } else {
+                    row.copy_from_slice(from);
+                }
+            }
+            return;
+        }
         for py in 0..h {
             let row = &mut target[py * w * 4..(py + 1) * w * 4];
             for (px, pixel) in row.chunks_exact_mut(4).enumerate() {
@@ -100,14 +117,15 @@ impl Orientation {
 
 /// `out = from · (1 − amount) + to · amount`; frames of different sizes leave `out` as `to`.
 pub fn crossfade(from: &Frame, to: &Frame, amount: f32, out: &mut Frame) {
-    let weight = (amount.clamp(0.0, 1.0) * 256.0) as u32;
+    let weight = (amount.clamp(0.0, 1.0) * 256.0) as u16;
     if from.rgba().len() != to.rgba().len() || out.rgba().len() != to.rgba().len() {
         out.clone_from(to);
         return;
     }
     let keep = 256 - weight;
     for ((o, a), b) in out.rgba_mut().iter_mut().zip(from.rgba()).zip(to.rgba()) {
-        *o = ((u32::from(*a) * keep + u32::from(*b) * weight) >> 8) as u8;
+        // keep + weight = 256, so the sum stays within 255 · 256: u16 suffices and vectorises.
+        *o = ((u16::from(*a) * keep + u16::from(*b) * weight) >> 8) as u8;
     }
 }
 
