@@ -158,3 +158,18 @@ fn the_sim_backend_is_not_opened_from_a_config() {
     let message = open_error(&BoardConfig::with_backend(BackendKind::Sim)).to_string();
     assert!(message.contains("Board::sim"), "{message}");
 }
+
+#[test]
+fn a_usb_printer_that_is_not_plugged_in_is_one_sentence_naming_it() {
+    // Whatever this machine has (no USB bus at all in a container, or other devices), an id
+    // nobody uses is "not plugged in" or "cannot list": a sentence naming the port, not a panic.
+    let spec: PortSpec = "usb:fffe:fffd".parse().expect("valid spec");
+    let error = atelier_board::open_port(&spec)
+        .expect_err("nothing has that id")
+        .to_string();
+    assert!(error.contains("usb:fffe:fffd"), "{error}");
+    assert!(
+        error.contains("no such device is plugged in") || error.contains("cannot list USB devices"),
+        "{error}"
+    );
+}

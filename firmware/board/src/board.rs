@@ -211,7 +211,7 @@ impl Board {
         match &self.backend {
             Backend::Sim(sim) => Ok(AnyPort::Sim(sim.open_port(&spec.to_string())?)),
             #[cfg(any(rpi_backend, cdev_backend))]
-            _ => open_real_port(spec),
+            _ => open_port(spec),
         }
     }
 }
@@ -246,8 +246,9 @@ fn open_cdev(_config: &BoardConfig) -> Result<Backend, OpenError> {
     })
 }
 
-#[cfg(any(rpi_backend, cdev_backend))]
-fn open_real_port(spec: &PortSpec) -> Result<AnyPort, OpenError> {
+/// Opens a real byte-stream port: a device file, a plain file, a TCP connection or (in builds
+/// with serial support) a serial port. Needs no board: a printer is not a GPIO.
+pub fn open_port(spec: &PortSpec) -> Result<AnyPort, OpenError> {
     use crate::open_error::NodeKind;
     let what = spec.to_string();
     match spec {
@@ -278,13 +279,22 @@ fn open_real_port(spec: &PortSpec) -> Result<AnyPort, OpenError> {
                     node: PathBuf::from(addr),
                     detail: e.to_string(),
                 })?;
+            // Status replies come back at once or not at all: never hang a print on a read.
+            stream
+                .set_read_timeout(Some(Duration::from_millis(500)))
+                .map_err(|e| OpenError::Device {
+                    what: "network printer".to_owned(),
+                    node: PathBuf::from(addr),
+                    detail: e.to_string(),
+                })?;
             Ok(AnyPort::Tcp { spec: what, stream })
         }
         PortSpec::Serial { path, baud } => open_serial(path, *baud, what),
+        PortSpec::Usb { vendor, product } => open_usb(*vendor, *product, &what),
     }
 }
 
-#[cfg(all(serial_backend, any(rpi_backend, cdev_backend)))]
+#[cfg(serial_backend)]
 fn open_serial(path: &std::path::Path, baud: u32, spec: String) -> Result<AnyPort, OpenError> {
     use crate::open_error::{NodeKind, check_node};
     check_node(path, NodeKind::Serial, &spec)?;
@@ -299,7 +309,20 @@ fn open_serial(path: &std::path::Path, baud: u32, spec: String) -> Result<AnyPor
     Ok(AnyPort::Serial { spec, port })
 }
 
-#[cfg(all(not(serial_backend), any(rpi_backend, cdev_backend)))]
+#[cfg(usb_backend)]
+fn open_usb(vendor: u16, product: u16, spec: &str) -> Result<AnyPort, OpenError> {
+    crate::usb::open(vendor, product, spec).map(|printer| AnyPort::Usb(Box::new(printer)))
+}
+
+#[cfg(not(usb_backend))]
+fn open_usb(_vendor: u16, _product: u16, spec: &str) -> Result<AnyPort, OpenError> {
+    Err(OpenError::Unsupported(format!(
+        "{spec}: this build has no direct USB support; rebuild for Linux with `--features usb`, \
+         or use the kernel's /dev/usb/lp0"
+    )))
+}
+
+#[cfg(not(serial_backend))]
 fn open_serial(path: &std::path::Path, _baud: u32, _spec: String) -> Result<AnyPort, OpenError> {
     Err(OpenError::Unsupported(format!(
         "serial port {}: this build has no serial support; rebuild for Linux with `--features rpi` or `--features cdev`",

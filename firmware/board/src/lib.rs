@@ -33,9 +33,11 @@ mod port;
 mod pwm;
 #[cfg(rpi_backend)]
 mod rpi;
+#[cfg(usb_backend)]
+mod usb;
 
 pub use backend::BackendKind;
-pub use board::{Board, BoardConfig};
+pub use board::{Board, BoardConfig, open_port};
 #[cfg(cdev_backend)]
 pub use cdev::{CdevInput, CdevOutput, SysfsPwm};
 pub use clock::AnyClock;
@@ -47,3 +49,5 @@ pub use port::{AnyPort, PortError, PortSpec};
 pub use pwm::{AnyPwm, PwmError};
 #[cfg(rpi_backend)]
 pub use rpi::RpiInput;
+#[cfg(usb_backend)]
+pub use usb::UsbPrinter;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Deserializer};
 /// | `serial:/dev/serial0@19200` | a serial port at a baud rate |
 /// | `tcp:192.168.1.40:9100` | a network printer (raw port 9100) |
 /// | `file:out/printer.bin` | a file that collects the bytes |
+/// | `usb:0416:5011` | a USB printer by vendor:product id (hex), driven directly |
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PortSpec {
     /// A device file such as `/dev/usb/lp0`.
@@ -33,10 +34,17 @@ pub enum PortSpec {
     Tcp(String),
     /// A file that collects the bytes.
     File(PathBuf),
+    /// A USB printer driven over its bulk endpoints, found by its ids.
+    Usb {
+        /// Vendor id.
+        vendor: u16,
+        /// Product id.
+        product: u16,
+    },
 }
 
-const PORT_FORMS: &str =
-    "use `/dev/usb/lp0`, `serial:/dev/serial0@19200`, `tcp:HOST:9100` or `file:PATH`";
+const PORT_FORMS: &str = "use `/dev/usb/lp0`, `serial:/dev/serial0@19200`, `tcp:HOST:9100`, \
+                          `file:PATH` or `usb:VENDOR:PRODUCT` (hex ids from `lsusb`)";
 
 impl FromStr for PortSpec {
     type Err = String;
@@ -60,6 +68,17 @@ impl FromStr for PortSpec {
                 }
                 _ => Err(format!("network port `{s}` needs HOST:PORT: {PORT_FORMS}")),
             }
+        } else if let Some(ids) = s.strip_prefix("usb:") {
+            let hex = |id: &str| u16::from_str_radix(id, 16).ok().filter(|_| id.len() == 4);
+            match ids.split_once(':') {
+                Some((vendor, product)) => match (hex(vendor), hex(product)) {
+                    (Some(vendor), Some(product)) => Ok(PortSpec::Usb { vendor, product }),
+                    _ => Err(format!(
+                        "USB port `{s}` needs two 4-digit hex ids: {PORT_FORMS}"
+                    )),
+                },
+                None => Err(format!("USB port `{s}` needs VENDOR:PRODUCT: {PORT_FORMS}")),
+            }
         } else if let Some(path) = s.strip_prefix("file:") {
             Ok(PortSpec::File(path.into()))
         } else if s.starts_with('/') {
@@ -77,6 +96,7 @@ impl fmt::Display for PortSpec {
             PortSpec::Serial { path, baud } => write!(f, "serial:{}@{baud}", path.display()),
             PortSpec::Tcp(addr) => write!(f, "tcp:{addr}"),
             PortSpec::File(path) => write!(f, "file:{}", path.display()),
+            PortSpec::Usb { vendor, product } => write!(f, "usb:{vendor:04x}:{product:04x}"),
         }
     }
 }
@@ -125,6 +145,9 @@ pub enum AnyPort {
         /// The connection.
         stream: TcpStream,
     },
+    /// A USB printer on its bulk endpoints.
+    #[cfg(usb_backend)]
+    Usb(Box<crate::usb::UsbPrinter>),
     /// A serial port.
     #[cfg(serial_backend)]
     Serial {
@@ -142,6 +165,8 @@ impl fmt::Debug for AnyPort {
             AnyPort::File { spec, .. } | AnyPort::Tcp { spec, .. } => write!(f, "AnyPort({spec})"),
             #[cfg(serial_backend)]
             AnyPort::Serial { spec, .. } => write!(f, "AnyPort({spec})"),
+            #[cfg(usb_backend)]
+            AnyPort::Usb(printer) => write!(f, "AnyPort({})", printer.spec()),
         }
     }
 }
@@ -153,6 +178,8 @@ impl AnyPort {
             AnyPort::File { spec, .. } | AnyPort::Tcp { spec, .. } => spec.clone(),
             #[cfg(serial_backend)]
             AnyPort::Serial { spec, .. } => spec.clone(),
+            #[cfg(usb_backend)]
+            AnyPort::Usb(printer) => printer.spec().to_owned(),
         };
         PortError {
             port,
@@ -171,6 +198,8 @@ impl AnyPort {
             AnyPort::Tcp { stream, .. } => op(stream),
             #[cfg(serial_backend)]
             AnyPort::Serial { port, .. } => op(port),
+            #[cfg(usb_backend)]
+            AnyPort::Usb(printer) => op(printer),
         };
         result.map_err(|e| self.io_error(e))
     }
@@ -228,6 +257,7 @@ mod tests {
             "serial:/dev/serial0@19200",
             "tcp:printer.local:9100",
             "file:out.bin",
+            "usb:0416:5011",
         ] {
             let spec: PortSpec = text.parse().expect(text);
             assert_eq!(spec.to_string(), text);
@@ -241,6 +271,9 @@ mod tests {
             "serial:/dev/ttyS0@fast",
             "tcp:printer",
             "lp0",
+            "usb:0416",
+            "usb:416:5011",
+            "usb:zzzz:5011",
         ] {
             let error = bad.parse::<PortSpec>().expect_err(bad);
             assert!(error.contains(bad), "{error}");

@@ -66,6 +66,15 @@ pub struct Printer {
 pub struct Comic {
     /// Printed in every footer (the show, the party, the shop).
     pub event: String,
+    /// The grids and art: a folder holding grids/*.png and art/art.toml. A relative path is
+    /// taken from the config file's folder.
+    pub library: PathBuf,
+    /// Only art of this theme (any art when left out).
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Width of the archived comic on paper, mm; art sizes in art.toml are measured on it.
+    #[serde(default = "Comic::default_page_width_mm")]
+    pub page_width_mm: f64,
     /// Where the high-resolution PNGs and their JSON sidecars are kept.
     pub archive_dir: PathBuf,
     /// Resolution of the archived PNG.
@@ -77,12 +86,32 @@ impl Comic {
     fn default_archive_dpi() -> u32 {
         300
     }
+
+    fn default_page_width_mm() -> f64 {
+        100.0
+    }
 }
 
 impl ComicConfig {
-    /// Reads and checks a comic robot's config.
+    /// Reads and checks a comic robot's config; relative folders in it are taken from the
+    /// file's own folder.
     pub fn load(path: &Path) -> Result<ComicConfig, ConfigError> {
-        config::load_checked(path)
+        let mut loaded: ComicConfig = config::load_checked(path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for folder in [&mut loaded.comic.library, &mut loaded.comic.archive_dir] {
+            if folder.is_relative() {
+                *folder = base.join(&*folder);
+            }
+        }
+        Ok(loaded)
+    }
+
+    /// The size comics are composed and archived at.
+    pub fn page_size(&self) -> crate::library::PageSize {
+        crate::library::PageSize {
+            width_mm: self.comic.page_width_mm,
+            dpi: self.comic.archive_dpi,
+        }
     }
 }
 
@@ -105,6 +134,12 @@ impl Check for ComicConfig {
             && let Err(error) = PrinterProfile::builtin_named(&self.printer.profile)
         {
             return fail("printer.profile", error.to_string());
+        }
+        if !(20.0..=600.0).contains(&self.comic.page_width_mm) {
+            return fail(
+                "comic.page_width_mm",
+                format!("{} is outside 20–600 mm", self.comic.page_width_mm),
+            );
         }
         if !(72..=1200).contains(&self.comic.archive_dpi) {
             return fail(

@@ -4,6 +4,11 @@
 //! needs the clock. Composing the comic, transports and the daemon live elsewhere.
 //!
 //! - [`config`]: the machine's config, hardware/comic.toml.
+//! - [`library`]: grids and art from disk, broken files skipped with a warning.
+//! - [`compose`]: a seed and a library → a comic page (grid, art in every panel, footer).
+//! - [`archive`]: numbered comics on disk (PNG, printer bytes, JSON sidecar), written atomically.
+//! - [`simulated`]: the simulator's printer and link matching a profile.
+//! - [`print`]: a comic → the printer's job; asking about paper; sending at the printer's pace.
 //! - [`panels`]: finding the panels of a hand-drawn grid (enclosed blank regions).
 //! - [`raster`]: grayscale image → printer width (scaled down, never cropped) → 1-bit bitmap by a
 //!   selectable binarisation (threshold, Floyd–Steinberg, Atkinson, Bayer, blue noise).
@@ -17,12 +22,17 @@
 //! The simulator's `ThermalPrinter` (in `atelier-sim`) decodes these streams independently; the
 //! tests print every built-in profile and binarisation on it and compare dot for dot.
 
+pub mod archive;
+pub mod compose;
 pub mod config;
 pub mod escpos;
+pub mod library;
 pub mod pacing;
 pub mod panels;
+pub mod print;
 pub mod profile;
 pub mod raster;
+pub mod simulated;
 pub mod timing;
 
 #[cfg(test)]

@@ -26,6 +26,32 @@ pub struct Panel {
     pub height: u32,
     /// Blank pixels inside (less than `width × height` for a panel that is not rectangular).
     pub area: u64,
+    /// Which pixels of the bounding box belong to the panel, row by row (`width × height`):
+    /// art is drawn only there, so a slanted or round panel keeps its shape.
+    pub mask: Vec<bool>,
+}
+
+impl Panel {
+    /// A rectangular panel (every pixel of its box belongs to it).
+    pub fn rectangle(x: u32, y: u32, width: u32, height: u32) -> Panel {
+        Panel {
+            x,
+            y,
+            width,
+            height,
+            area: u64::from(width) * u64::from(height),
+            mask: vec![true; width as usize * height as usize],
+        }
+    }
+
+    /// Whether page pixel (`x`, `y`) belongs to the panel.
+    pub fn contains(&self, x: u32, y: u32) -> bool {
+        x >= self.x
+            && y >= self.y
+            && x - self.x < self.width
+            && y - self.y < self.height
+            && self.mask[((y - self.y) * self.width + (x - self.x)) as usize]
+    }
 }
 
 /// How panels are told from specks.
@@ -78,11 +104,11 @@ pub fn find_panels(
         seen[start] = true;
         queue.push_back(start);
         let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-        let mut area = 0u64;
+        let mut region = Vec::new();
         let mut touches_edge = false;
         while let Some(i) = queue.pop_front() {
             let (x, y) = (i % w, i / w);
-            area += 1;
+            region.push(i);
             (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
             touches_edge |= x == 0 || y == 0 || x == w - 1 || y == h - 1;
             let neighbours = [
@@ -98,17 +124,24 @@ pub fn find_panels(
                 }
             }
         }
+        let area = region.len() as u64;
         if !touches_edge && area >= min_area {
             // The sealing ate `seal_px` of blank paper on every side: give it back.
             let grow = detection.seal_px as usize;
             let (x0, y0) = (x0.saturating_sub(grow), y0.saturating_sub(grow));
             let (x1, y1) = ((x1 + grow).min(w - 1), (y1 + grow).min(h - 1));
+            let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+            let mut inside = vec![false; bw * bh];
+            for &i in &region {
+                inside[(i / w - y0) * bw + (i % w - x0)] = true;
+            }
             panels.push(Panel {
                 x: x0 as u32,
                 y: y0 as u32,
-                width: (x1 - x0 + 1) as u32,
-                height: (y1 - y0 + 1) as u32,
+                width: bw as u32,
+                height: bh as u32,
                 area,
+                mask: dilate(&inside, bw, bh, grow),
             });
         }
     }
@@ -141,27 +174,35 @@ fn reading_order(panels: &mut [Panel]) {
     }
 }
 
-/// Ink, thickened by `radius` pixels in every direction (a square structuring element).
-fn sealed_ink(grid: &GrayImage, radius: u32) -> Vec<bool> {
-    let (w, h) = (grid.width() as usize, grid.height() as usize);
-    let r = radius as usize;
-    let ink: Vec<bool> = grid.pixels().iter().map(|&v| v < INK_BELOW).collect();
-    // Separable: thicken along rows, then along columns.
-    let mut rows = vec![false; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
-            rows[y * w + x] = ink[y * w + a..=y * w + b].iter().any(|&i| i);
+/// `set` (a `width × height` grid) grown by `radius` pixels in every direction.
+fn dilate(set: &[bool], width: usize, height: usize, radius: usize) -> Vec<bool> {
+    // Separable: grow along rows, then along columns.
+    let mut rows = vec![false; width * height];
+    for y in 0..height {
+        for x in 0..width {
+            let (a, b) = (x.saturating_sub(radius), (x + radius).min(width - 1));
+            rows[y * width + x] = set[y * width + a..=y * width + b].iter().any(|&i| i);
         }
     }
-    let mut out = vec![false; w * h];
-    for y in 0..h {
-        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
-        for x in 0..w {
-            out[y * w + x] = (a..=b).any(|yy| rows[yy * w + x]);
+    let mut out = vec![false; width * height];
+    for y in 0..height {
+        let (a, b) = (y.saturating_sub(radius), (y + radius).min(height - 1));
+        for x in 0..width {
+            out[y * width + x] = (a..=b).any(|yy| rows[yy * width + x]);
         }
     }
     out
+}
+
+/// Ink, thickened by `radius` pixels in every direction (a square structuring element).
+fn sealed_ink(grid: &GrayImage, radius: u32) -> Vec<bool> {
+    let ink: Vec<bool> = grid.pixels().iter().map(|&v| v < INK_BELOW).collect();
+    dilate(
+        &ink,
+        grid.width() as usize,
+        grid.height() as usize,
+        radius as usize,
+    )
 }
 
 #[cfg(test)]
@@ -249,5 +290,43 @@ mod tests {
             find_panels(&specks, Detection::default(), "specks").is_err(),
             "a 12 px box is a speck"
         );
+    }
+
+    #[test]
+    fn a_slanted_gutter_gives_two_panels_whose_masks_keep_their_shape() {
+        // A box cut by a diagonal from its top-left to its bottom-right corner.
+        let mut grid = drawn_grid(300, 300, &[(20, 20, 260, 260)], 0);
+        let mut pixels = grid.pixels().to_vec();
+        for t in 0..260u32 {
+            for k in 0..4 {
+                let (x, y) = (20 + t + k, 20 + t);
+                if x < 300 {
+                    pixels[(y * 300 + x) as usize] = 20;
+                }
+            }
+        }
+        grid = GrayImage::new(300, 300, pixels).expect("valid");
+        let panels = find_panels(&grid, Detection::default(), "slant").expect("two");
+        assert_eq!(panels.len(), 2, "{panels:?}");
+        let upper_right = panels
+            .iter()
+            .find(|p| p.contains(250, 50))
+            .expect("upper right");
+        let lower_left = panels
+            .iter()
+            .find(|p| p.contains(50, 250))
+            .expect("lower left");
+        assert_ne!(upper_right, lower_left);
+        assert!(!upper_right.contains(50, 250) && !lower_left.contains(250, 50));
+        // Boxes overlap (both span the diagonal), masks do not.
+        assert!(upper_right.area < u64::from(upper_right.width * upper_right.height) * 3 / 4);
+        for y in 0..300 {
+            for x in 0..300 {
+                assert!(
+                    !(upper_right.contains(x, y) && lower_left.contains(x, y)),
+                    "({x}, {y})"
+                );
+            }
+        }
     }
 }

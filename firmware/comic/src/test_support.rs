@@ -1,10 +1,9 @@
 //! Shared by the tests: a test image, a virtual printer matching a profile, and an independent
 //! reader of the raster commands in a stream.
 
-use atelier_sim::{Link, ThermalPrinter, ThermalPrinterConfig};
-
-use crate::profile::{Cutter, PrinterProfile, RasterCommand};
+use crate::profile::RasterCommand;
 use crate::raster::GrayImage;
+pub(crate) use crate::simulated::{link_for, printer_for};
 
 /// A gradient with line art on top: horizontal ramp in the upper half, vertical ramp in the
 /// lower, a 2-dot frame, 1-dot diagonals, a circle and a row of dots that cross band borders.
@@ -26,34 +25,6 @@ pub(crate) fn test_pattern(width: u32, height: u32) -> GrayImage {
         }
     })
     .expect("a test-sized image")
-}
-
-/// The virtual printer the profile describes. Its cutter sits exactly as far past the head as
-/// the profile feeds before cutting, so a short feed would cut through the print.
-pub(crate) fn printer_for(profile: &PrinterProfile) -> ThermalPrinter {
-    ThermalPrinter::new(ThermalPrinterConfig {
-        width_dots: profile.width_dots,
-        dpi: profile.dpi,
-        speed_mm_per_s: profile.print_speed_mm_s,
-        buffer_bytes: profile.receive_buffer_bytes as usize,
-        flow_control: profile.serial.is_none_or(|serial| serial.flow_control),
-        cutter_distance_dots: match profile.cutter {
-            Cutter::None => 0,
-            Cutter::Partial | Cutter::Full => profile.mm_to_rows(profile.feed_before_cut_mm),
-        },
-    })
-    .expect("profiles make valid printers")
-}
-
-/// The link the profile's printer hangs on.
-pub(crate) fn link_for(profile: &PrinterProfile) -> Link {
-    match profile.serial {
-        Some(serial) => Link {
-            flow_control: serial.flow_control,
-            ..Link::serial(serial.baud)
-        },
-        None => Link::USB,
-    }
 }
 
 /// One raster command found in a stream.

@@ -100,6 +100,11 @@ fn info(bencher: Bencher<'_, '_>) {
 }
 
 #[divan::bench]
+fn space_porthole(bencher: Bencher<'_, '_>) {
+    frames(bencher, app("space-porthole", ""));
+}
+
+#[divan::bench]
 fn blank(bencher: Bencher<'_, '_>) {
     frames(bencher, app("blank", ""));
 }

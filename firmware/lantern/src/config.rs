@@ -167,6 +167,9 @@ pub struct AppAssignment {
     pub info: Option<InfoSettings>,
     /// `[apps.blank]`.
     pub blank: Option<crate::apps::BlankSettings>,
+    /// `[apps.space-porthole]`.
+    #[serde(rename = "space-porthole")]
+    pub space_porthole: Option<crate::apps::PortholeSettings>,
 }
 
 impl AppAssignment {
@@ -180,6 +183,7 @@ impl AppAssignment {
         all.extend(self.message.clone().map(AppSettings::Message));
         all.extend(self.info.clone().map(AppSettings::Info));
         all.extend(self.blank.clone().map(AppSettings::Blank));
+        all.extend(self.space_porthole.clone().map(AppSettings::SpacePorthole));
         all
     }
 
@@ -459,7 +463,7 @@ mod tests {
         assert_eq!(
             apps,
             [
-                ("ceiling", "message"),
+                ("ceiling", "space-porthole"),
                 ("wall", "calendar"),
                 ("table", "clock")
             ]
@@ -468,8 +472,12 @@ mod tests {
             config.display.output,
             Output::Framebuffer("/dev/fb0".into())
         );
-        assert_eq!(config.apps[0].orientation().rotation, Rotation::R180);
-        assert!(config.apps[0].mirror);
+        assert_eq!(config.apps[0].orientation(), Orientation::default());
+        let turned = parse(&shipped().replace("rotation = 0", "rotation = 270"))
+            .expect("valid")
+            .apps[0]
+            .orientation();
+        assert_eq!(turned.rotation, Rotation::R270);
     }
 
     #[test]
@@ -504,7 +512,7 @@ mod tests {
             .to_string();
         assert!(error.contains("key `apps[1].surface`"), "{error}");
         assert!(error.contains("ceiling, wall, table"), "{error}");
-        let error = parse(&shipped().replace("rotation = 180", "rotation = 45"))
+        let error = parse(&shipped().replace("rotation = 0", "rotation = 45"))
             .expect_err("bad rotation")
             .to_string();
         assert!(error.contains("0, 90, 180 or 270"), "{error}");

@@ -89,6 +89,7 @@ pub struct Lamp {
     width: u32,
     height: u32,
     zone: Zone,
+    observer: crate::sky::Observer,
     crossfade: Duration,
     frame_period: Duration,
     moving_dim: f32,
@@ -151,6 +152,10 @@ impl Lamp {
             width,
             height,
             zone: config.location.timezone,
+            observer: crate::sky::Observer {
+                latitude_deg: config.location.latitude,
+                longitude_deg: config.location.longitude,
+            },
             crossfade: Duration::from_millis(display.crossfade_ms),
             frame_period: Duration::from_secs(1) / display.fps.max(1),
             moving_dim: display.moving_dim,
@@ -252,6 +257,7 @@ impl Lamp {
             pairing_code: self.status.pairing_code.as_deref(),
             sensor: self.status.sensor.as_deref(),
             problems: &problems,
+            observer: self.observer,
         };
         let (width, height) = (self.width, self.height);
         let screen = match &self.showing {

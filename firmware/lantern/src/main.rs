@@ -2,6 +2,7 @@
 //!
 //! - `lantern run`: sense, pick the surface's app, project it (Ctrl-C stops cleanly).
 //! - `lantern render APP --at TIME --out x.png`: one frame of one app.
+//! - `lantern sky --lat --lon --time`: the stars above the horizon, as JSON.
 //! - `lantern calibrate SURFACE`: point the lamp, save the direction in the config.
 //!
 //! # Threads
@@ -68,6 +69,21 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The stars above the horizon at a place and time, brightest first, as JSON.
+    Sky {
+        /// Latitude, degrees north.
+        #[arg(long, allow_negative_numbers = true)]
+        lat: f64,
+        /// Longitude, degrees east.
+        #[arg(long, allow_negative_numbers = true)]
+        lon: f64,
+        /// The time, RFC 3339.
+        #[arg(long)]
+        time: DateTime<chrono::FixedOffset>,
+        /// Faintest magnitude listed.
+        #[arg(long, default_value_t = 4.5, allow_negative_numbers = true)]
+        magnitude_limit: f32,
+    },
     /// Point the lamp at a surface, then run this: about a second of samples is averaged and the
     /// direction saved in the config (comments kept).
     Calibrate {
@@ -101,6 +117,12 @@ fn main() -> ExitCode {
             timezone,
             &out,
         ),
+        Command::Sky {
+            lat,
+            lon,
+            time,
+            magnitude_limit,
+        } => sky(lat, lon, time.with_timezone(&Utc), magnitude_limit),
         Command::Calibrate {
             surface,
             config,
@@ -262,6 +284,25 @@ fn render(
     app.render(&context, &mut frame);
     save_png(&frame, out).map_err(|e| anyhow!(e))?;
     println!("{}", out.display());
+    Ok(())
+}
+
+fn sky(lat: f64, lon: f64, time: DateTime<Utc>, magnitude_limit: f32) -> anyhow::Result<()> {
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        anyhow::bail!("--lat {lat} --lon {lon}: expected −90–90 and −180–180 degrees");
+    }
+    let observer = lantern::sky::Observer {
+        latitude_deg: lat,
+        longitude_deg: lon,
+    };
+    let seconds = time.timestamp() as f64 + f64::from(time.timestamp_subsec_nanos()) / 1e9;
+    let stars = lantern::catalog::sky_at(
+        lantern::catalog::Catalog::bundled(),
+        observer,
+        seconds,
+        magnitude_limit,
+    );
+    println!("{}", serde_json::to_string_pretty(&stars)?);
     Ok(())
 }
 

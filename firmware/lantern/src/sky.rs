@@ -120,6 +120,107 @@ pub fn horizontal(star: Equatorial, observer: Observer, unix_seconds: f64) -> Ho
     }
 }
 
+/// The unit vector of an equatorial direction: x towards the equinox (RA 0°, Dec 0°), y towards
+/// RA 90°, z towards the north celestial pole.
+pub fn unit_vector(position: Equatorial) -> [f64; 3] {
+    let (ra, dec) = (position.ra_deg.to_radians(), position.dec_deg.to_radians());
+    [dec.cos() * ra.cos(), dec.cos() * ra.sin(), dec.sin()]
+}
+
+/// The unit vector of a direction in the observer's sky, as (east, north, up).
+pub fn east_north_up(direction: Horizontal) -> [f64; 3] {
+    let (altitude, azimuth) = (
+        direction.altitude_deg.to_radians(),
+        direction.azimuth_deg.to_radians(),
+    );
+    [
+        altitude.cos() * azimuth.sin(),
+        altitude.cos() * azimuth.cos(),
+        altitude.sin(),
+    ]
+}
+
+/// The direction of an (east, north, up) vector; it need not be of unit length, only non-zero.
+pub fn from_east_north_up(vector: [f64; 3]) -> Horizontal {
+    let [east, north, up] = vector;
+    let horizontal_length = east.hypot(north);
+    Horizontal {
+        altitude_deg: up.atan2(horizontal_length).to_degrees(),
+        azimuth_deg: east.atan2(north).rem_euclid(TAU).to_degrees(),
+    }
+}
+
+/// The whole of [`horizontal`] for one observer and moment, folded into one rotation: from a
+/// J2000 unit vector ([`unit_vector`]) to (east, north, up). Building it costs what one
+/// [`horizontal`] call costs; after that a star costs nine multiplications and no trigonometry,
+/// which is what lets the porthole redraw thousands of stars every frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LocalSky {
+    /// Rows: east, north, up, each as a J2000 unit vector.
+    rows: [[f64; 3]; 3],
+}
+
+impl LocalSky {
+    /// The rotation for `observer` at `unix_seconds`, with the same precession and sidereal
+    /// time as [`horizontal`].
+    pub fn new(observer: Observer, unix_seconds: f64) -> LocalSky {
+        let jd = julian_day(unix_seconds);
+        // Precession as in `precess_from_j2000`, as a matrix: turn by ζ about the pole, tilt by
+        // θ, turn by z.
+        let t = (jd - JD_J2000) / 36_525.0;
+        let arcsec = |x: f64| (x / 3_600.0).to_radians();
+        let zeta = arcsec(2306.2181 * t + 0.30188 * t * t + 0.017998 * t * t * t);
+        let z = arcsec(2306.2181 * t + 1.09468 * t * t + 0.018203 * t * t * t);
+        let theta = arcsec(2004.3109 * t - 0.42665 * t * t - 0.041833 * t * t * t);
+        let about_pole = |angle: f64| {
+            let (sin, cos) = angle.sin_cos();
+            [[cos, -sin, 0.0], [sin, cos, 0.0], [0.0, 0.0, 1.0]]
+        };
+        let (sin_theta, cos_theta) = theta.sin_cos();
+        let tilt = [
+            [cos_theta, 0.0, -sin_theta],
+            [0.0, 1.0, 0.0],
+            [sin_theta, 0.0, cos_theta],
+        ];
+        let precession = multiply(about_pole(z), multiply(tilt, about_pole(zeta)));
+        // From the equator of date to the horizon: hour angle = local sidereal time − RA.
+        let local_sidereal = (gmst_deg(jd) + observer.longitude_deg).to_radians();
+        let (sin_lst, cos_lst) = local_sidereal.sin_cos();
+        let (sin_lat, cos_lat) = observer.latitude_deg.to_radians().sin_cos();
+        let to_horizon = [
+            [-sin_lst, cos_lst, 0.0],
+            [-sin_lat * cos_lst, -sin_lat * sin_lst, cos_lat],
+            [cos_lat * cos_lst, cos_lat * sin_lst, sin_lat],
+        ];
+        LocalSky {
+            rows: multiply(to_horizon, precession),
+        }
+    }
+
+    /// A J2000 unit vector as (east, north, up).
+    pub fn east_north_up(&self, j2000: [f64; 3]) -> [f64; 3] {
+        self.rows
+            .map(|row| row[0] * j2000[0] + row[1] * j2000[1] + row[2] * j2000[2])
+    }
+
+    /// An (east, north, up) vector back as a J2000 vector (the rotation's transpose).
+    pub fn j2000(&self, east_north_up: [f64; 3]) -> [f64; 3] {
+        let r = &self.rows;
+        [0, 1, 2].map(|i| {
+            r[0][i] * east_north_up[0] + r[1][i] * east_north_up[1] + r[2][i] * east_north_up[2]
+        })
+    }
+
+    /// Where a J2000 position stands in this sky; agrees with [`horizontal`].
+    pub fn horizontal(&self, star: Equatorial) -> Horizontal {
+        from_east_north_up(self.east_north_up(unit_vector(star)))
+    }
+}
+
+fn multiply(a: [[f64; 3]; 3], b: [[f64; 3]; 3]) -> [[f64; 3]; 3] {
+    [0, 1, 2].map(|i| [0, 1, 2].map(|j| a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +249,66 @@ mod tests {
         // ζ + z ≈ 4612″ ≈ 1.28° in right ascension; θ ≈ 2004″ ≈ 0.557° in declination.
         assert!((later.ra_deg - 1.281).abs() < 0.01, "{later:?}");
         assert!((later.dec_deg - 0.557).abs() < 0.01, "{later:?}");
+    }
+
+    #[test]
+    fn the_folded_rotation_agrees_with_the_step_by_step_formulas() {
+        let places = [(51.5, -0.1), (-33.9, 151.2), (0.0, 0.0), (78.2, 15.6)];
+        let moments = [
+            unix_seconds(2000, 1, 1, 12, 0, 0.0),
+            unix_seconds(2026, 11, 25, 21, 30, 0.0),
+            unix_seconds(2050, 6, 1, 3, 0, 0.0),
+        ];
+        let stars = [
+            (0.0, 0.0),
+            (101.287, -16.716),
+            (37.954, 89.264),
+            (279.23, 38.78),
+        ];
+        for (latitude_deg, longitude_deg) in places {
+            let observer = Observer {
+                latitude_deg,
+                longitude_deg,
+            };
+            for moment in moments {
+                let sky = LocalSky::new(observer, moment);
+                for (ra_deg, dec_deg) in stars {
+                    let star = Equatorial { ra_deg, dec_deg };
+                    let folded = sky.horizontal(star);
+                    let reference = horizontal(star, observer, moment);
+                    // Angle by angle: `separation_deg` goes through acos, blind below ~1e-6°.
+                    let altitude_gap = folded.altitude_deg - reference.altitude_deg;
+                    let azimuth_gap = (folded.azimuth_deg - reference.azimuth_deg + 180.0)
+                        .rem_euclid(360.0)
+                        - 180.0;
+                    let gap = altitude_gap
+                        .abs()
+                        .max(azimuth_gap.abs() * folded.altitude_deg.to_radians().cos());
+                    assert!(gap < 1e-8, "{folded:?} vs {reference:?}");
+                    let back = sky.j2000(sky.east_north_up(unit_vector(star)));
+                    let original = unit_vector(star);
+                    assert!((0..3).all(|i| (back[i] - original[i]).abs() < 1e-12));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn east_north_up_round_trips_and_points_where_the_names_say() {
+        assert_eq!(
+            east_north_up(Horizontal {
+                altitude_deg: 0.0,
+                azimuth_deg: 90.0
+            })
+            .map(|x| x.round()),
+            [1.0, 0.0, 0.0]
+        );
+        let direction = Horizontal {
+            altitude_deg: 31.0,
+            azimuth_deg: 247.0,
+        };
+        let back = from_east_north_up(east_north_up(direction));
+        assert!((back.altitude_deg - 31.0).abs() < 1e-12, "{back:?}");
+        assert!((back.azimuth_deg - 247.0).abs() < 1e-12, "{back:?}");
     }
 }

@@ -189,6 +189,28 @@ fn info() {
 }
 
 #[test]
+fn space_porthole_on_the_ceiling_and_the_wall() {
+    let mut porthole = app("space-porthole", "heading_deg = 0.0\nmagnitude_limit = 5.0");
+    // 23:30 in London on 14 May 2024: a dark sky.
+    let night = DateTime::parse_from_rfc3339("2024-05-14T22:30:00Z")
+        .expect("valid")
+        .with_timezone(&Utc);
+    let ceiling = RenderContext {
+        gravity: Some([0.0, 0.0, -1.0]),
+        surface: Some("ceiling"),
+        ..RenderContext::at(night)
+    };
+    check("space-porthole", &render(&mut *porthole, &ceiling));
+    let wall = RenderContext {
+        gravity: Some([0.0, -1.0, 0.0]),
+        surface: Some("wall"),
+        ..RenderContext::at(night)
+    };
+    let facing_south = render(&mut *porthole, &wall);
+    check("space-porthole-wall", &facing_south);
+}
+
+#[test]
 fn blank() {
     let frame = render(&mut *app("blank", ""), &context());
     assert!(frame.rgba().chunks(4).all(|p| p[..3] == [0, 0, 0]));

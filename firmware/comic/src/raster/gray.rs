@@ -78,6 +78,28 @@ impl GrayImage {
         &self.pixels
     }
 
+    /// All pixels, row-major, for drawing.
+    pub fn pixels_mut(&mut self) -> &mut [u8] {
+        &mut self.pixels
+    }
+
+    /// The top `rows` rows (all of them if there are fewer).
+    pub fn top_rows(&self, rows: u32) -> GrayImage {
+        let rows = rows.min(self.height);
+        GrayImage {
+            width: self.width,
+            height: rows,
+            pixels: self.pixels[..rows as usize * self.width as usize].to_vec(),
+        }
+    }
+
+    /// The same picture with `rows` blank (white) rows added at the bottom.
+    pub fn extended_down(&self, rows: u32) -> Result<GrayImage, RasterError> {
+        let mut pixels = self.pixels.clone();
+        pixels.resize(pixels.len() + rows as usize * self.width as usize, 255);
+        GrayImage::new(self.width, self.height + rows, pixels)
+    }
+
     /// Row `y` (empty outside the image).
     pub fn row(&self, y: u32) -> &[u8] {
         if y >= self.height {

@@ -18,6 +18,7 @@ mod info;
 mod lamp;
 mod message;
 pub mod now_playing;
+mod porthole;
 mod zone;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -35,6 +36,7 @@ pub use info::{Info, InfoSettings};
 pub use lamp::{Lamp, LampSettings};
 pub use message::{Message, MessageSettings};
 pub use now_playing::{NowPlaying, NowPlayingSettings};
+pub use porthole::{PortholeSettings, SpacePorthole};
 pub use zone::Zone;
 
 /// Everything an app may know while drawing a frame.
@@ -58,6 +60,8 @@ pub struct RenderContext<'a> {
     pub sensor: Option<&'a str>,
     /// Things the owner should know (a sensor that stopped answering), one line each.
     pub problems: &'a [String],
+    /// Where the lamp is (`[location]`), for the sky.
+    pub observer: crate::sky::Observer,
 }
 
 impl RenderContext<'_> {
@@ -73,6 +77,10 @@ impl RenderContext<'_> {
             pairing_code: None,
             sensor: None,
             problems: &[],
+            observer: crate::sky::Observer {
+                latitude_deg: 51.4779,
+                longitude_deg: 0.0,
+            },
         }
     }
 }
@@ -154,11 +162,13 @@ pub enum AppSettings {
     Info(InfoSettings),
     /// Nothing: black.
     Blank(BlankSettings),
+    /// The stars where the lamp points.
+    SpacePorthole(PortholeSettings),
 }
 
 impl AppSettings {
     /// Every app name a config may use.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "clock",
         "calendar",
         "now-playing",
@@ -166,6 +176,7 @@ impl AppSettings {
         "message",
         "info",
         "blank",
+        "space-porthole",
     ];
 
     /// The app `name` with settings from TOML text (the body of its table; empty for defaults).
@@ -193,6 +204,7 @@ impl AppSettings {
             AppSettings::Message(_) => "message",
             AppSettings::Info(_) => "info",
             AppSettings::Blank(_) => "blank",
+            AppSettings::SpacePorthole(_) => "space-porthole",
         }
     }
 
@@ -206,6 +218,7 @@ impl AppSettings {
             AppSettings::Message(s) => Box::new(Message::new(s.clone())),
             AppSettings::Info(s) => Box::new(Info::new(s.clone())),
             AppSettings::Blank(_) => Box::new(Blank),
+            AppSettings::SpacePorthole(s) => Box::new(SpacePorthole::new(s.clone())),
         }
     }
 }

@@ -146,11 +146,14 @@ fn http_get(url: &str, timeout: Duration) -> Result<String, String> {
         .set_read_timeout(Some(timeout))
         .and_then(|()| stream.set_write_timeout(Some(timeout)))
         .map_err(|e| format!("{url}: {e}"))?;
-    write!(
-        stream,
+    // One write: a request split over several segments can meet a server that already
+    // answered and closed.
+    let request = format!(
         "GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: lantern\r\nAccept: text/calendar\r\n\r\n"
-    )
-    .map_err(|e| format!("{url}: {e}"))?;
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("{url}: {e}"))?;
     let mut response = Vec::new();
     stream
         .take(16 * 1024 * 1024)
@@ -419,15 +422,22 @@ mod tests {
         let address = listener.local_addr().expect("addr");
         let server = std::thread::spawn(move || {
             let (mut stream, _) = listener.accept().expect("client");
-            let mut request = [0u8; 1024];
-            let n = stream.read(&mut request).expect("request");
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = stream.read(&mut buffer).expect("request");
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buffer[..n]);
+            }
             let body = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
             write!(
                 stream,
                 "HTTP/1.0 200 OK\r\nContent-Type: text/calendar\r\n\r\n{body}"
             )
             .expect("answer");
-            String::from_utf8_lossy(&request[..n]).into_owned()
+            String::from_utf8_lossy(&request).into_owned()
         });
         let body = http_get(
             &format!("http://{address}/cal/me.ics"),
