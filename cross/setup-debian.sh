@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building for the Pi and testing under qemu needs on a Debian/Ubuntu machine:
-# the cross compilers and C libraries for arm64 and armhf, qemu-user, and the Rust targets.
+# the cross compilers and C libraries for arm64 and armhf, qemu-user, the Rust targets, and mpd
+# for the lantern's now-playing tests.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-packages=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user)
+# mpd: the now-playing app's tests start a real Music Player Daemon.
+packages=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user mpd)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

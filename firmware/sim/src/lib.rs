@@ -13,7 +13,8 @@
 //! Device models: [`ThermalPrinter`], an ESC/POS interpreter that prints onto a paper image with
 //! a modelled receive buffer, print speed, paper-out and status replies; [`Adxl345Model`] and
 //! [`Mpu6050Model`], accelerometer register maps that follow an [`OrientationScript`] with noise
-//! and wobble.
+//! and wobble; [`Projector`], the lamp's projector, which keeps the frames it receives and can be
+//! unplugged.
 
 mod accelerometer;
 mod board;
@@ -22,6 +23,7 @@ mod i2c;
 mod pin;
 mod port;
 mod printer;
+mod projector;
 mod pwm;
 mod script;
 mod trace;
@@ -43,6 +45,7 @@ pub use port::{
 pub use printer::{
     PaperImage, PrintError, PrintedText, PrinterConfigError, ThermalPrinter, ThermalPrinterConfig,
 };
+pub use projector::{ProjectedFrame, Projector, ProjectorError};
 pub use pwm::{PwmLine, SimPwm};
 pub use script::{Bounce, ButtonScript};
 pub use trace::{Change, Recorder, Signal, SignalId, SignalKind, Trace, Value};

@@ -1,0 +1,660 @@
+//! ICS (RFC 5545) to the occurrences of one day: parsing with `icalendar`'s zero-copy parser,
+//! recurrence with `rrule` (both pure Rust; `rrule` brings `chrono-tz` for TZID).
+//!
+//! # Times
+//! - `…Z` times are UTC; `TZID=Europe/Paris` times are expanded in that zone, so a weekly 9:00
+//!   stays at 9:00 local across daylight-saving changes.
+//! - Floating times (no zone) and all-day dates belong to wherever the lamp is: they are expanded
+//!   as plain wall times and placed in the lamp's zone. A TZID the IANA database does not know
+//!   (Outlook's "W. Europe Standard Time") is treated as floating, which is right whenever the
+//!   calendar's owner lives where the lamp does.
+//!
+//! # What is understood
+//! VEVENT with DTSTART, DTEND or DURATION, SUMMARY, RRULE (any FREQ, INTERVAL, COUNT, UNTIL,
+//! BYDAY…, via `rrule`), RDATE, EXDATE, RECURRENCE-ID (a moved or changed instance replaces the
+//! one it names) and STATUS:CANCELLED. A file that does not parse, or is not a VCALENDAR, is an
+//! error; a single event that cannot be understood is skipped and named in
+//! [`CalendarData::skipped`], so one odd entry does not blank the whole calendar.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use icalendar::parser::{Component, Property, read_calendar, unfold};
+
+use crate::apps::Zone;
+
+/// Why a calendar could not be read at all.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IcsError {
+    /// The text is not iCalendar syntax.
+    #[error("not valid iCalendar: {0}")]
+    Syntax(String),
+    /// It parses, but holds no VCALENDAR.
+    #[error("no BEGIN:VCALENDAR … END:VCALENDAR in the file")]
+    NotACalendar,
+}
+
+/// When an event starts, as written.
+#[derive(Clone, Debug, PartialEq)]
+enum Start {
+    /// `VALUE=DATE`: all day, wherever the lamp is.
+    Date(NaiveDate),
+    /// `…Z`.
+    Utc(NaiveDateTime),
+    /// `TZID=…` with a zone the database knows.
+    Zoned(NaiveDateTime, chrono_tz::Tz),
+    /// No zone: the lamp's wall time.
+    Floating(NaiveDateTime),
+}
+
+impl Start {
+    fn wall(&self) -> NaiveDateTime {
+        match self {
+            Start::Date(d) => d.and_time(NaiveTime::MIN),
+            Start::Utc(t) | Start::Zoned(t, _) | Start::Floating(t) => *t,
+        }
+    }
+
+    /// The instant, placing floating times and dates in `zone`.
+    fn instant(&self, zone: Zone) -> DateTime<Utc> {
+        match self {
+            Start::Utc(t) => t.and_utc(),
+            Start::Zoned(t, tz) => Zone::Named(*tz).to_utc(*t),
+            Start::Date(_) | Start::Floating(_) => zone.to_utc(self.wall()),
+        }
+    }
+}
+
+/// One event as the file describes it (a recurring one stands for many occurrences).
+#[derive(Clone, Debug)]
+struct EventSpec {
+    uid: Option<String>,
+    title: String,
+    start: Start,
+    duration: Duration,
+    rrule: Option<String>,
+    rdates: Vec<Start>,
+    exdates: Vec<Start>,
+    recurrence_id: Option<Start>,
+}
+
+/// A parsed calendar.
+#[derive(Clone, Debug, Default)]
+pub struct CalendarData {
+    events: Vec<EventSpec>,
+    /// Events left out, with why (for the log).
+    pub skipped: Vec<String>,
+}
+
+/// One occurrence of an event on the day asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    /// SUMMARY.
+    pub title: String,
+    /// Start.
+    pub start: DateTime<Utc>,
+    /// End (equal to start for an event without length).
+    pub end: DateTime<Utc>,
+    /// A date-only event.
+    pub all_day: bool,
+}
+
+/// Parses ICS text.
+pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
+    let unfolded = unfold(text);
+    if !unfolded.trim_start().starts_with("BEGIN:VCALENDAR") {
+        return Err(IcsError::NotACalendar);
+    }
+    let calendar = read_calendar(&unfolded).map_err(|e| {
+        IcsError::Syntax(
+            e.lines()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .trim()
+                .to_owned(),
+        )
+    })?;
+    let mut data = CalendarData::default();
+    for component in calendar.components.iter().filter(|c| c.name == "VEVENT") {
+        match event(component) {
+            Ok(Some(spec)) => data.events.push(spec),
+            Ok(None) => {}
+            Err(reason) => {
+                let summary = prop(component, "SUMMARY").map_or("(untitled)".into(), text_value);
+                data.skipped.push(format!("event {summary:?}: {reason}"));
+            }
+        }
+    }
+    Ok(data)
+}
+
+fn prop<'a>(component: &'a Component<'a>, name: &str) -> Option<&'a Property<'a>> {
+    component.properties.iter().find(|p| p.name == name)
+}
+
+fn param<'a>(property: &'a Property<'a>, key: &str) -> Option<&'a str> {
+    property
+        .params
+        .iter()
+        .find(|p| p.key.as_str().eq_ignore_ascii_case(key))
+        .and_then(|p| p.val.as_ref())
+        .map(|v| v.as_str().trim_matches('"'))
+}
+
+fn text_value(property: &Property<'_>) -> String {
+    property
+        .val
+        .as_str()
+        .replace("\\n", " ")
+        .replace("\\N", " ")
+        .replace("\\,", ",")
+        .replace("\\;", ";")
+        .replace("\\\\", "\\")
+}
+
+fn event(component: &Component<'_>) -> Result<Option<EventSpec>, String> {
+    if prop(component, "STATUS").is_some_and(|s| s.val.as_str().eq_ignore_ascii_case("CANCELLED")) {
+        return Ok(None);
+    }
+    let dtstart = prop(component, "DTSTART").ok_or("no DTSTART")?;
+    let start = moments(dtstart)?
+        .into_iter()
+        .next()
+        .ok_or("empty DTSTART")?;
+    let duration = if let Some(end) = prop(component, "DTEND") {
+        let end = moments(end)?.into_iter().next().ok_or("empty DTEND")?;
+        // Both ends in the same frame of reference; an end before the start counts as none.
+        (end.wall() - start.wall()).max(Duration::zero())
+    } else if let Some(duration) = prop(component, "DURATION") {
+        parse_duration(duration.val.as_str()).ok_or_else(|| {
+            format!(
+                "DURATION {:?} is not an ISO 8601 duration",
+                duration.val.as_str()
+            )
+        })?
+    } else if matches!(start, Start::Date(_)) {
+        Duration::days(1)
+    } else {
+        Duration::zero()
+    };
+    let all = |name: &str| -> Result<Vec<Start>, String> {
+        let mut list = Vec::new();
+        for p in component.properties.iter().filter(|p| p.name == name) {
+            list.extend(moments(p)?);
+        }
+        Ok(list)
+    };
+    Ok(Some(EventSpec {
+        uid: prop(component, "UID").map(|p| p.val.as_str().to_owned()),
+        title: prop(component, "SUMMARY").map_or_else(|| "(untitled)".into(), text_value),
+        start,
+        duration,
+        rrule: prop(component, "RRULE").map(|p| p.val.as_str().to_owned()),
+        rdates: all("RDATE")?,
+        exdates: all("EXDATE")?,
+        recurrence_id: match prop(component, "RECURRENCE-ID") {
+            Some(p) => moments(p)?.into_iter().next(),
+            None => None,
+        },
+    }))
+}
+
+/// The date or date-times of a property (EXDATE and RDATE may list several, comma-separated).
+fn moments(property: &Property<'_>) -> Result<Vec<Start>, String> {
+    let zone = param(property, "TZID").map(|tz| tz.trim_start_matches('/'));
+    let date_only = param(property, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
+    property
+        .val
+        .as_str()
+        .split(',')
+        .map(|value| {
+            let value = value.trim();
+            if date_only || value.len() == 8 {
+                return NaiveDate::parse_from_str(value, "%Y%m%d")
+                    .map(Start::Date)
+                    .map_err(|_| format!("{}:{value} is not a date", property.name.as_str()));
+            }
+            let (wall, utc) = match value.strip_suffix('Z') {
+                Some(v) => (v, true),
+                None => (value, false),
+            };
+            let time = NaiveDateTime::parse_from_str(wall, "%Y%m%dT%H%M%S")
+                .map_err(|_| format!("{}:{value} is not a date-time", property.name.as_str()))?;
+            Ok(if utc {
+                Start::Utc(time)
+            } else if let Some(tz) = zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+                Start::Zoned(time, tz)
+            } else {
+                Start::Floating(time)
+            })
+        })
+        .collect()
+}
+
+/// ISO 8601 durations as iCalendar writes them: `P1D`, `PT1H30M`, `P2W`, `-PT15M`.
+fn parse_duration(text: &str) -> Option<Duration> {
+    let (sign, rest) = match text.trim().strip_prefix('-') {
+        Some(r) => (-1, r),
+        None => (1, text.trim().trim_start_matches('+')),
+    };
+    let rest = rest.strip_prefix('P')?;
+    let mut total = Duration::zero();
+    let mut number = String::new();
+    let mut in_time = false;
+    for c in rest.chars() {
+        match c {
+            'T' => in_time = true,
+            '0'..='9' => number.push(c),
+            unit => {
+                let n: i64 = number.parse().ok()?;
+                number.clear();
+                total += match (unit, in_time) {
+                    ('W', false) => Duration::weeks(n),
+                    ('D', false) => Duration::days(n),
+                    ('H', true) => Duration::hours(n),
+                    ('M', true) => Duration::minutes(n),
+                    ('S', true) => Duration::seconds(n),
+                    _ => return None,
+                };
+            }
+        }
+    }
+    number.is_empty().then_some(total * sign)
+}
+
+/// The frame an event is expanded in: its own zone, or plain wall time (placed in the lamp's
+/// zone afterwards) for dates and floating times.
+enum Frame {
+    Zone(chrono_tz::Tz),
+    Wall,
+}
+
+impl EventSpec {
+    fn frame(&self) -> Frame {
+        match &self.start {
+            Start::Utc(_) => Frame::Zone(chrono_tz::UTC),
+            Start::Zoned(_, tz) => Frame::Zone(*tz),
+            Start::Date(_) | Start::Floating(_) => Frame::Wall,
+        }
+    }
+
+    /// A moment in this event's expansion frame, as a wall time of that frame.
+    fn in_frame(&self, moment: &Start, zone: Zone) -> NaiveDateTime {
+        match self.frame() {
+            Frame::Zone(tz) => moment.instant(zone).with_timezone(&tz).naive_local(),
+            Frame::Wall => match moment {
+                Start::Date(_) | Start::Floating(_) => moment.wall(),
+                other => zone.local(other.instant(zone)),
+            },
+        }
+    }
+
+    /// The rule with UNTIL rewritten in UTC (`rrule` insists on one form per DTSTART kind).
+    fn rule(&self, zone: Zone) -> Option<String> {
+        let rule = self.rrule.as_ref()?;
+        let parts = rule.split(';').map(|part| {
+            let Some(until) = part
+                .strip_prefix("UNTIL=")
+                .or_else(|| part.strip_prefix("until="))
+            else {
+                return part.to_owned();
+            };
+            let Some(moment) = moments(&Property::new_ref("UNTIL", until))
+                .ok()
+                .and_then(|m| m.into_iter().next())
+            else {
+                return part.to_owned();
+            };
+            // A date means "through that day".
+            let moment = match moment {
+                Start::Date(d) => {
+                    Start::Floating(d.and_time(NaiveTime::MIN) + Duration::seconds(86_399))
+                }
+                // A floating UNTIL on a zoned event is in the event's zone.
+                Start::Floating(t) => match &self.start {
+                    Start::Zoned(_, tz) => Start::Zoned(t, *tz),
+                    _ => Start::Floating(t),
+                },
+                other => other,
+            };
+            let wall = self.in_frame(&moment, zone);
+            let utc = match self.frame() {
+                Frame::Zone(tz) => Zone::Named(tz).to_utc(wall),
+                Frame::Wall => wall.and_utc(),
+            };
+            format!("UNTIL={}", utc.format("%Y%m%dT%H%M%SZ"))
+        });
+        Some(parts.collect::<Vec<_>>().join(";"))
+    }
+
+    /// Start wall times (in the expansion frame) of the occurrences beginning in
+    /// `[from, to]`, before EXDATE.
+    fn starts(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        zone: Zone,
+    ) -> Result<Vec<NaiveDateTime>, String> {
+        let first = self.in_frame(&self.start, zone);
+        let mut starts = Vec::new();
+        let tz = match self.frame() {
+            Frame::Zone(tz) => tz,
+            Frame::Wall => chrono_tz::UTC,
+        };
+        let to_rrule = |wall: NaiveDateTime| {
+            rrule::Tz::Tz(tz)
+                .from_local_datetime(&wall)
+                .earliest()
+                .unwrap_or_else(|| rrule::Tz::UTC.from_utc_datetime(&wall))
+        };
+        if let Some(rule) = self.rule(zone) {
+            let parsed: rrule::RRule<rrule::Unvalidated> = rule
+                .parse()
+                .map_err(|e: rrule::RRuleError| format!("RRULE {rule:?}: {e}"))?;
+            let set = parsed
+                .build(to_rrule(first))
+                .map_err(|e| format!("RRULE {rule:?}: {e}"))?
+                .after(to_rrule(from))
+                .before(to_rrule(to));
+            let result = set.all(2000);
+            starts.extend(result.dates.iter().map(|d| d.naive_local()));
+        } else if first >= from && first <= to {
+            starts.push(first);
+        }
+        for rdate in &self.rdates {
+            let wall = self.in_frame(rdate, zone);
+            if wall >= from && wall <= to {
+                starts.push(wall);
+            }
+        }
+        Ok(starts)
+    }
+}
+
+impl CalendarData {
+    /// Events in the calendar (recurring ones once).
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether the calendar has no events.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Everything happening on `day` in `zone` (overlapping it at all), sorted by start;
+    /// all-day events first. Events whose rules cannot be expanded are logged and left out.
+    pub fn occurrences(&self, day: NaiveDate, zone: Zone) -> Vec<Occurrence> {
+        let day_start = day.and_time(NaiveTime::MIN);
+        let day_end = day_start + Duration::days(1);
+        let (window_start, window_end) = (zone.to_utc(day_start), zone.to_utc(day_end));
+        // Instances replaced by a RECURRENCE-ID event, per UID.
+        let replaced: HashSet<(String, DateTime<Utc>)> = self
+            .events
+            .iter()
+            .filter_map(|e| Some((e.uid.clone()?, e.recurrence_id.as_ref()?.instant(zone))))
+            .collect();
+        let mut found = Vec::new();
+        for event in &self.events {
+            let all_day = matches!(event.start, Start::Date(_));
+            // Search from early enough to catch an event that started earlier and runs into
+            // the day, in the event's own frame (a day either side covers any zone offset).
+            let from = event.in_frame(&Start::Utc(window_start.naive_utc()), zone)
+                - event.duration
+                - Duration::days(1);
+            let to = event.in_frame(&Start::Utc(window_end.naive_utc()), zone) + Duration::days(1);
+            let starts = match event.starts(from, to, zone) {
+                Ok(starts) => starts,
+                Err(reason) => {
+                    tracing::warn!(event = %event.title, "calendar: cannot expand: {reason}");
+                    continue;
+                }
+            };
+            let excluded: Vec<NaiveDateTime> = event
+                .exdates
+                .iter()
+                .map(|x| event.in_frame(x, zone))
+                .collect();
+            for wall in starts {
+                if excluded.contains(&wall) {
+                    continue;
+                }
+                let start = match event.frame() {
+                    Frame::Zone(tz) => Zone::Named(tz).to_utc(wall),
+                    Frame::Wall => zone.to_utc(wall),
+                };
+                let end = match event.frame() {
+                    Frame::Zone(tz) => Zone::Named(tz).to_utc(wall + event.duration),
+                    Frame::Wall => zone.to_utc(wall + event.duration),
+                };
+                if event.recurrence_id.is_none()
+                    && event.rrule.is_some()
+                    && let Some(uid) = &event.uid
+                    && replaced.contains(&(uid.clone(), start))
+                {
+                    continue;
+                }
+                let overlaps = start < window_end && (end > window_start || start >= window_start);
+                if overlaps {
+                    found.push(Occurrence {
+                        title: event.title.clone(),
+                        start,
+                        end,
+                        all_day,
+                    });
+                }
+            }
+        }
+        found.sort_by(|a, b| (!a.all_day, a.start, &a.title).cmp(&(!b.all_day, b.start, &b.title)));
+        found.dedup();
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calendar(events: &str) -> CalendarData {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{}END:VCALENDAR\r\n",
+            events.replace('\n', "\r\n")
+        );
+        parse(&text).expect("valid calendar")
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+    }
+
+    /// "HH:MM title" of each occurrence, local to `zone`.
+    fn agenda(data: &CalendarData, date: &str, zone: &str) -> Vec<String> {
+        let zone: Zone = zone.parse().expect("zone");
+        data.occurrences(day(date), zone)
+            .iter()
+            .map(|o| {
+                if o.all_day {
+                    format!("all-day {}", o.title)
+                } else {
+                    format!("{} {}", zone.local(o.start).format("%H:%M"), o.title)
+                }
+            })
+            .collect()
+    }
+
+    const WEEKLY: &str = "BEGIN:VEVENT
+UID:standup
+SUMMARY:Standup
+DTSTART;TZID=Europe/Berlin:20240304T093000
+DTEND;TZID=Europe/Berlin:20240304T094500
+RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR
+EXDATE;TZID=Europe/Berlin:20240313T093000,20240315T093000
+END:VEVENT
+";
+
+    #[test]
+    fn weekly_byday_with_exdate_keeps_local_time_across_daylight_saving() {
+        let data = calendar(WEEKLY);
+        assert_eq!(
+            agenda(&data, "2024-03-11", "Europe/Berlin"),
+            ["09:30 Standup"]
+        );
+        assert_eq!(
+            agenda(&data, "2024-03-12", "Europe/Berlin"),
+            Vec::<String>::new()
+        );
+        // Wednesday and Friday of that week are excluded.
+        assert!(agenda(&data, "2024-03-13", "Europe/Berlin").is_empty());
+        assert!(agenda(&data, "2024-03-15", "Europe/Berlin").is_empty());
+        assert_eq!(
+            agenda(&data, "2024-03-18", "Europe/Berlin"),
+            ["09:30 Standup"]
+        );
+        // Berlin moves to summer time on 31 March: still 09:30 there, 07:30 UTC instead of 08:30.
+        assert_eq!(
+            agenda(&data, "2024-04-03", "Europe/Berlin"),
+            ["09:30 Standup"]
+        );
+        assert_eq!(agenda(&data, "2024-04-03", "UTC"), ["07:30 Standup"]);
+        assert_eq!(agenda(&data, "2024-03-20", "UTC"), ["08:30 Standup"]);
+        // Before the first occurrence: nothing.
+        assert!(agenda(&data, "2024-03-01", "Europe/Berlin").is_empty());
+    }
+
+    #[test]
+    fn monthly_yearly_interval_count_and_until() {
+        let data = calendar(
+            "BEGIN:VEVENT
+SUMMARY:Rent
+DTSTART:20240115T080000Z
+RRULE:FREQ=MONTHLY;COUNT=3
+END:VEVENT
+BEGIN:VEVENT
+SUMMARY:Book club
+DTSTART:20240102T190000
+DURATION:PT2H
+RRULE:FREQ=MONTHLY;INTERVAL=2;BYDAY=1TU;UNTIL=20240701
+END:VEVENT
+BEGIN:VEVENT
+SUMMARY:Water plants
+DTSTART:20240101T070000
+RRULE:FREQ=DAILY;INTERVAL=3;UNTIL=20240110T235959Z
+END:VEVENT
+BEGIN:VEVENT
+SUMMARY:Anniversary
+DTSTART;VALUE=DATE:20200229
+RRULE:FREQ=YEARLY
+END:VEVENT
+",
+        );
+        // COUNT=3: January, February, March, then no more.
+        assert_eq!(agenda(&data, "2024-03-15", "UTC"), ["08:00 Rent"]);
+        assert!(agenda(&data, "2024-04-15", "UTC").is_empty());
+        // Every other month on the first Tuesday (floating: 19:00 wherever the lamp is), until
+        // 1 July inclusive: January, March, May.
+        assert_eq!(
+            agenda(&data, "2024-03-05", "Asia/Tokyo"),
+            ["19:00 Book club"]
+        );
+        assert!(agenda(&data, "2024-02-06", "UTC").is_empty());
+        assert_eq!(agenda(&data, "2024-05-07", "UTC"), ["19:00 Book club"]);
+        assert!(agenda(&data, "2024-07-02", "UTC").is_empty());
+        // Every third day: 1, 4, 7, 10 January.
+        assert_eq!(agenda(&data, "2024-01-10", "UTC"), ["07:00 Water plants"]);
+        assert!(agenda(&data, "2024-01-09", "UTC").is_empty());
+        assert!(agenda(&data, "2024-01-13", "UTC").is_empty());
+        // A leap-day yearly event only on leap days (RFC 5545: invalid dates are skipped).
+        assert_eq!(agenda(&data, "2024-02-29", "UTC"), ["all-day Anniversary"]);
+        assert!(agenda(&data, "2025-02-28", "UTC").is_empty());
+    }
+
+    #[test]
+    fn all_day_and_multi_day_events_and_overrides() {
+        let data = calendar(
+            "BEGIN:VEVENT
+SUMMARY:Holiday
+DTSTART;VALUE=DATE:20240513
+DTEND;VALUE=DATE:20240516
+END:VEVENT
+BEGIN:VEVENT
+UID:lunch
+SUMMARY:Lunch
+DTSTART:20240513T120000
+RRULE:FREQ=DAILY;COUNT=5
+END:VEVENT
+BEGIN:VEVENT
+UID:lunch
+RECURRENCE-ID:20240514T120000
+SUMMARY:Long lunch
+DTSTART:20240514T130000
+END:VEVENT
+BEGIN:VEVENT
+SUMMARY:Cancelled
+STATUS:CANCELLED
+DTSTART:20240514T100000
+END:VEVENT
+",
+        );
+        assert_eq!(
+            agenda(&data, "2024-05-14", "Europe/London"),
+            ["all-day Holiday", "13:00 Long lunch"]
+        );
+        assert_eq!(
+            agenda(&data, "2024-05-15", "Europe/London"),
+            ["all-day Holiday", "12:00 Lunch"]
+        );
+        assert_eq!(
+            agenda(&data, "2024-05-16", "Europe/London"),
+            ["12:00 Lunch"]
+        );
+    }
+
+    #[test]
+    fn malformed_files_are_errors_and_odd_events_are_skipped() {
+        assert_eq!(parse("hello world").err(), Some(IcsError::NotACalendar));
+        assert!(parse("").is_err());
+        let truncated = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20240101T100000Z\r\n";
+        assert!(
+            matches!(parse(truncated), Err(IcsError::Syntax(_))),
+            "{:?}",
+            parse(truncated).map(|d| d.len())
+        );
+        let data = calendar(
+            "BEGIN:VEVENT
+SUMMARY:No start
+END:VEVENT
+BEGIN:VEVENT
+SUMMARY:Bad date
+DTSTART:2024-01-01
+END:VEVENT
+BEGIN:VEVENT
+SUMMARY:Fine
+DTSTART:20240101T100000Z
+END:VEVENT
+",
+        );
+        assert_eq!(data.len(), 1);
+        assert_eq!(data.skipped.len(), 2, "{:?}", data.skipped);
+        assert!(data.skipped[0].contains("no DTSTART"));
+        let broken_rule = calendar(
+            "BEGIN:VEVENT
+SUMMARY:Sometimes
+DTSTART:20240101T100000Z
+RRULE:FREQ=SOMETIMES
+END:VEVENT
+",
+        );
+        assert!(agenda(&broken_rule, "2024-01-01", "UTC").is_empty());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("PT1H30M"), Some(Duration::minutes(90)));
+        assert_eq!(parse_duration("P1W"), Some(Duration::days(7)));
+        assert_eq!(parse_duration("P1DT12H"), Some(Duration::hours(36)));
+        assert_eq!(parse_duration("-PT15M"), Some(Duration::minutes(-15)));
+        assert_eq!(parse_duration("1H"), None);
+        assert_eq!(parse_duration("PT1X"), None);
+    }
+}

@@ -1,0 +1,457 @@
+//! `calendar`: today's events around a clock face, Lantern's "augmented clock".
+//!
+//! The dial shows 12 hours, as Lantern's did: 08:00–20:00 during the day, 20:00–08:00 at night,
+//! so a label's place on the dial is its hour on a wall clock. Each event in that window gets a
+//! notch on the rim and a label outside it ("09:30 Standup"); past events are dimmed and struck
+//! through. All-day events are listed above the dial.
+//!
+//! The ICS comes from a file or an `http://` URL (fetched with a plain `TcpStream` GET; `https`
+//! needs a TLS stack and is left to a later issue, so for a hosted calendar sync it to a file with
+//! a cron job or use a LAN server). A calendar that cannot be read or parsed shows "calendar
+//! unavailable" and logs why; the clock keeps running.
+
+pub mod ics;
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::RgbColor;
+use serde::Deserialize;
+
+use super::clock::{draw_dial, draw_hands};
+use super::draw::{line, palette};
+use super::{App, Feed, Refresher, RenderContext, Zone};
+use crate::render::Frame;
+use crate::render::text::{Align, Style, Text};
+use ics::{CalendarData, Occurrence};
+
+/// `[apps.calendar]` settings: one of `path` or `url`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarSettings {
+    /// An ICS file.
+    pub path: Option<PathBuf>,
+    /// An `http://` URL of an ICS file.
+    pub url: Option<String>,
+    /// How often to read it again, seconds (default 300).
+    pub refresh_s: Option<u64>,
+    /// IANA name or offset; the lamp's zone when absent.
+    pub timezone: Option<Zone>,
+}
+
+/// What the last read produced.
+pub type Loaded = Result<CalendarData, String>;
+
+/// The calendar app.
+#[derive(Debug)]
+pub struct Calendar {
+    settings: CalendarSettings,
+    feed: Feed<Loaded>,
+    text: Text,
+    /// Today's occurrences, recomputed when the day or the data changes.
+    today: Option<(NaiveDate, usize, Vec<Occurrence>)>,
+}
+
+impl Calendar {
+    /// A calendar app; shows a bare clock until its refresher has read the calendar.
+    pub fn new(settings: CalendarSettings) -> Calendar {
+        Calendar {
+            settings,
+            feed: Feed::default(),
+            text: Text::new(),
+            today: None,
+        }
+    }
+
+    /// Where the refresher publishes.
+    pub fn feed(&self) -> Feed<Loaded> {
+        self.feed.clone()
+    }
+}
+
+/// Reads and parses the calendar once per period.
+#[derive(Debug)]
+pub struct IcsRefresher {
+    settings: CalendarSettings,
+    feed: Feed<Loaded>,
+    last_error: Option<String>,
+}
+
+impl IcsRefresher {
+    fn fetch(&self) -> Result<String, String> {
+        match (&self.settings.path, &self.settings.url) {
+            (Some(path), _) => std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display())),
+            (None, Some(url)) => http_get(url, Duration::from_secs(10)),
+            (None, None) => Err("no `path` or `url` set for the calendar".into()),
+        }
+    }
+}
+
+impl Refresher for IcsRefresher {
+    fn period(&self) -> Duration {
+        Duration::from_secs(self.settings.refresh_s.unwrap_or(300).max(5))
+    }
+
+    fn refresh(&mut self, _now: DateTime<Utc>) {
+        let loaded = self
+            .fetch()
+            .and_then(|text| ics::parse(&text).map_err(|e| e.to_string()));
+        match &loaded {
+            Err(error) => {
+                if self.last_error.as_ref() != Some(error) {
+                    tracing::warn!("calendar unavailable: {error}");
+                }
+                self.last_error = Some(error.clone());
+            }
+            Ok(data) => {
+                for skipped in &data.skipped {
+                    tracing::warn!("calendar: skipped {skipped}");
+                }
+                if self.last_error.take().is_some() {
+                    tracing::info!("calendar readable again ({} events)", data.len());
+                }
+            }
+        }
+        self.feed.set(loaded);
+    }
+}
+
+/// A plain HTTP/1.0 GET of `url`; the body on status 200.
+fn http_get(url: &str, timeout: Duration) -> Result<String, String> {
+    let rest = url.strip_prefix("http://").ok_or_else(|| {
+        format!("{url}: only http:// URLs are fetched (https is not supported yet; use a file)")
+    })?;
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    let address = if authority.contains(':') {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    };
+    let target = address
+        .to_socket_addrs()
+        .map_err(|e| format!("{url}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{url}: no address"))?;
+    let mut stream =
+        TcpStream::connect_timeout(&target, timeout).map_err(|e| format!("{url}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| stream.set_write_timeout(Some(timeout)))
+        .map_err(|e| format!("{url}: {e}"))?;
+    // One write: a request split over several segments can meet a server that already
+    // answered and closed.
+    let request = format!(
+        "GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: lantern\r\nAccept: text/calendar\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("{url}: {e}"))?;
+    let mut response = Vec::new();
+    stream
+        .take(16 * 1024 * 1024)
+        .read_to_end(&mut response)
+        .map_err(|e| format!("{url}: {e}"))?;
+    let text = String::from_utf8_lossy(&response);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("{url}: not an HTTP response"))?;
+    let status = head.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) != Some("200") {
+        return Err(format!("{url}: server answered {status:?}"));
+    }
+    Ok(body.to_owned())
+}
+
+impl App for Calendar {
+    fn name(&self) -> &'static str {
+        "calendar"
+    }
+
+    fn refresher(&self) -> Option<Box<dyn Refresher>> {
+        Some(Box::new(IcsRefresher {
+            settings: self.settings.clone(),
+            feed: self.feed.clone(),
+            last_error: None,
+        }))
+    }
+
+    fn render(&mut self, context: &RenderContext<'_>, frame: &mut Frame) {
+        frame.fill(Rgb888::BLACK);
+        let zone = self.settings.timezone.unwrap_or(context.zone);
+        let local = zone.local(context.now);
+        let (w, h) = (frame.width() as f32, frame.height() as f32);
+        let unit = h.min(w * 0.5625) / 100.0;
+        let radius = (h * 0.31).min(w * 0.28);
+        let centre = (w / 2.0, h * 0.54);
+        draw_dial(frame, centre, radius);
+        let loaded = self.feed.get();
+        let key = loaded
+            .as_ref()
+            .map_or(0, |l| std::sync::Arc::as_ptr(l) as usize);
+        match loaded.as_deref() {
+            None => {}
+            Some(Err(_)) => {
+                let style = Style::new(5.5 * unit, palette::WARN);
+                self.text.draw(
+                    frame,
+                    "calendar unavailable",
+                    w / 2.0,
+                    h * 0.1,
+                    Align::Center,
+                    style,
+                );
+            }
+            Some(Ok(data)) => {
+                let day = local.date();
+                if !matches!(&self.today, Some((d, k, _)) if *d == day && *k == key) {
+                    self.today = Some((day, key, data.occurrences(day, zone)));
+                }
+                let occurrences = self.today.as_ref().map(|t| t.2.clone()).unwrap_or_default();
+                self.draw_events(frame, context.now, zone, &occurrences, centre, radius, unit);
+            }
+        }
+        draw_hands(frame, centre, radius, local, true);
+    }
+}
+
+/// A label waiting for its place.
+struct Label {
+    text: String,
+    /// Where the notch points: fraction of a turn from 12.
+    fraction: f32,
+    y: f32,
+    past: bool,
+}
+
+impl Calendar {
+    #[allow(clippy::too_many_arguments)]
+    fn draw_events(
+        &mut self,
+        frame: &mut Frame,
+        now: DateTime<Utc>,
+        zone: Zone,
+        occurrences: &[Occurrence],
+        centre: (f32, f32),
+        radius: f32,
+        unit: f32,
+    ) {
+        let (w, h) = (frame.width() as f32, frame.height() as f32);
+        let local_now = zone.local(now);
+        // The 12-hour window: 08–20 by day, 20–08 by night (see the module docs).
+        let window_start = {
+            let eight = local_now.date().and_time(NaiveTime::MIN) + chrono::Duration::hours(8);
+            let hour = local_now.hour();
+            if (8..20).contains(&hour) {
+                eight
+            } else if hour >= 20 {
+                eight + chrono::Duration::hours(12)
+            } else {
+                eight - chrono::Duration::hours(12)
+            }
+        };
+        let window_end = window_start + chrono::Duration::hours(12);
+        let all_day: Vec<&str> = occurrences
+            .iter()
+            .filter(|o| o.all_day)
+            .map(|o| o.title.as_str())
+            .collect();
+        if !all_day.is_empty() {
+            let style = Style::new(4.6 * unit, palette::INK);
+            let text = self.text.ellipsize(&all_day.join("  ·  "), style, w * 0.9);
+            self.text
+                .draw(frame, &text, w / 2.0, h * 0.09, Align::Center, style);
+        }
+        let label_style = Style::new(3.7 * unit, palette::INK);
+        let line_height = Text::line_height(label_style.size) * 0.95;
+        let mut right = Vec::new();
+        let mut left = Vec::new();
+        for occurrence in occurrences.iter().filter(|o| !o.all_day) {
+            let start = zone.local(occurrence.start);
+            if start < window_start || start >= window_end {
+                continue;
+            }
+            let hours = (start - window_start).num_seconds() as f32 / 3600.0 + 8.0;
+            let fraction = (hours % 12.0) / 12.0;
+            let angle = fraction * std::f32::consts::TAU;
+            let label = Label {
+                text: format!("{} {}", start.format("%H:%M"), occurrence.title),
+                fraction,
+                y: centre.1 - (radius * 1.12) * angle.cos()
+                    + Text::cap_height(label_style.size) / 2.0,
+                past: occurrence.end.max(occurrence.start) < now,
+            };
+            if fraction < 0.5 {
+                right.push(label);
+            } else {
+                left.push(label);
+            }
+        }
+        for (labels, side) in [(&mut right, 1.0f32), (&mut left, -1.0f32)] {
+            labels.sort_by(|a, b| a.y.total_cmp(&b.y));
+            // Push overlapping labels down, then pull the column back up if it ran off the edge.
+            for i in 1..labels.len() {
+                let floor = labels[i - 1].y + line_height;
+                if labels[i].y < floor {
+                    labels[i].y = floor;
+                }
+            }
+            let overflow = labels.last().map_or(0.0, |l| l.y - (h - 2.0 * unit));
+            if overflow > 0.0 {
+                for label in labels.iter_mut() {
+                    label.y -= overflow;
+                }
+            }
+            for label in labels.iter() {
+                let angle = label.fraction * std::f32::consts::TAU;
+                let (sin, cos) = angle.sin_cos();
+                let notch_color = if label.past {
+                    palette::DIM
+                } else {
+                    palette::ACCENT
+                };
+                line(
+                    frame,
+                    (centre.0 + radius * 1.0 * sin, centre.1 - radius * 1.0 * cos),
+                    (
+                        centre.0 + radius * 1.07 * sin,
+                        centre.1 - radius * 1.07 * cos,
+                    ),
+                    (radius * 0.02).max(2.0),
+                    notch_color,
+                );
+                let anchor_x = centre.0
+                    + side * (radius * 1.12 * sin.abs()).max(radius * 0.6)
+                    + side * 2.0 * unit;
+                let max_width = if side > 0.0 {
+                    w - anchor_x - 3.0 * unit
+                } else {
+                    anchor_x - 3.0 * unit
+                };
+                let style = Style {
+                    color: if label.past {
+                        palette::DIM
+                    } else {
+                        palette::INK
+                    },
+                    ..label_style
+                };
+                let text = self.text.ellipsize(&label.text, style, max_width.max(10.0));
+                let align = if side > 0.0 {
+                    Align::Left
+                } else {
+                    Align::Right
+                };
+                let width = self
+                    .text
+                    .draw(frame, &text, anchor_x, label.y, align, style);
+                if label.past {
+                    let x0 = if side > 0.0 {
+                        anchor_x
+                    } else {
+                        anchor_x - width
+                    };
+                    let y = label.y - Text::cap_height(style.size) * 0.4;
+                    line(
+                        frame,
+                        (x0, y),
+                        (x0 + width, y),
+                        (unit * 0.3).max(1.0),
+                        palette::DIM,
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_file_shows_calendar_unavailable_without_panicking() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("broken.ics");
+        std::fs::write(&path, "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2024").expect("write");
+        let mut app = Calendar::new(CalendarSettings {
+            path: Some(path.clone()),
+            ..CalendarSettings::default()
+        });
+        let now = DateTime::parse_from_rfc3339("2024-05-14T10:00:00Z")
+            .expect("valid")
+            .with_timezone(&Utc);
+        let context = RenderContext::at(now);
+        let mut before = Frame::new(320, 180);
+        app.render(&context, &mut before);
+        app.refresher().expect("reads files").refresh(now);
+        assert!(app.feed().get().is_some_and(|l| l.is_err()));
+        let mut after = Frame::new(320, 180);
+        app.render(&context, &mut after);
+        assert_ne!(before, after, "the warning is drawn");
+        // The warning sits in the top band, in the warning colour.
+        let warned = (0..320).any(|x| {
+            (10..30).any(|y| {
+                let p = after.pixel(x, y);
+                p.r() > 200 && p.g() > 150 && p.b() < 60
+            })
+        });
+        assert!(warned);
+        // A missing file is unavailable too.
+        std::fs::remove_file(&path).expect("remove");
+        app.refresher().expect("reads files").refresh(now);
+        let loaded = app.feed().get().expect("published");
+        assert!(
+            loaded
+                .as_ref()
+                .as_ref()
+                .is_err_and(|e| e.contains("cannot read"))
+        );
+    }
+
+    #[test]
+    fn http_urls_are_fetched_and_https_is_refused_by_name() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("addr");
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("client");
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = stream.read(&mut buffer).expect("request");
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buffer[..n]);
+            }
+            let body = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
+            write!(
+                stream,
+                "HTTP/1.0 200 OK\r\nContent-Type: text/calendar\r\n\r\n{body}"
+            )
+            .expect("answer");
+            String::from_utf8_lossy(&request).into_owned()
+        });
+        let body = http_get(
+            &format!("http://{address}/cal/me.ics"),
+            Duration::from_secs(2),
+        )
+        .expect("fetched");
+        assert!(body.starts_with("BEGIN:VCALENDAR"));
+        let request = server.join().expect("server");
+        assert!(
+            request.starts_with("GET /cal/me.ics HTTP/1.0\r\n"),
+            "{request}"
+        );
+        let error =
+            http_get("https://example.invalid/a.ics", Duration::from_secs(1)).expect_err("https");
+        assert!(error.contains("https is not supported"), "{error}");
+    }
+}

@@ -1,0 +1,359 @@
+//! `lantern`: the lamp.
+//!
+//! - `lantern run`: sense, pick the surface's app, project it (Ctrl-C stops cleanly).
+//! - `lantern render APP --at TIME --out x.png`: one frame of one app.
+//! - `lantern sky --lat --lon --time`: the stars above the horizon, as JSON.
+//! - `lantern calibrate SURFACE`: point the lamp, save the direction in the config.
+//!
+//! # Threads
+//! Sensing and drawing run in one loop on one thread ([`lantern::lamp::Runner`]): the sensor is
+//! read at its rate and frames are drawn at theirs, whichever is due next, on the board's clock.
+//! That keeps a run deterministic on the simulator and testable as it ships, and each step is
+//! short (a 6-byte I2C read; a frame in a few ms). Tokio runs what really is concurrent: the apps'
+//! data refreshers (calendar, MPD) on blocking tasks at their own periods, and Ctrl-C.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, anyhow};
+use atelier_board::{BackendKind, Board};
+use atelier_hal::Clock;
+use atelier_sim::{Adxl345Model, OrientationScript, Pace, Projector, Registers, SimBoard, Wobble};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use lantern::apps::{AppSettings, RenderContext, Zone};
+use lantern::config::{LanternConfig, Output};
+use lantern::lamp::{Lamp, Runner, WallTime};
+use lantern::render::{Frame, FrameSink, PngSink, SimSink, save_png};
+use lantern::sensor::{Range, probe};
+use lantern::surface::Classifier;
+
+#[derive(Debug, Parser)]
+#[command(name = "lantern", version, about = "The Lantern projector lamp")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the lamp.
+    Run {
+        /// The lamp's config.
+        #[arg(long, default_value = "hardware/lantern.toml")]
+        config: PathBuf,
+        /// Override the config's board: rpi, cdev, or sim (a scripted lamp on any machine).
+        #[arg(long)]
+        board: Option<BackendKind>,
+    },
+    /// Draw one frame of one app to a PNG.
+    Render {
+        /// clock, calendar, now-playing, lamp, message, info or blank.
+        app: String,
+        /// The time, RFC 3339 (`2024-05-14T10:41:00Z`).
+        #[arg(long)]
+        at: DateTime<chrono::FixedOffset>,
+        /// The app's settings as TOML, e.g. 'style = "digital"'.
+        #[arg(long, default_value = "")]
+        settings: String,
+        /// WIDTHxHEIGHT.
+        #[arg(long, default_value = "1280x720")]
+        size: String,
+        /// The lamp's time zone.
+        #[arg(long, default_value = "UTC")]
+        timezone: Zone,
+        /// The PNG to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The stars above the horizon at a place and time, brightest first, as JSON.
+    Sky {
+        /// Latitude, degrees north.
+        #[arg(long, allow_negative_numbers = true)]
+        lat: f64,
+        /// Longitude, degrees east.
+        #[arg(long, allow_negative_numbers = true)]
+        lon: f64,
+        /// The time, RFC 3339.
+        #[arg(long)]
+        time: DateTime<chrono::FixedOffset>,
+        /// Faintest magnitude listed.
+        #[arg(long, default_value_t = 4.5, allow_negative_numbers = true)]
+        magnitude_limit: f32,
+    },
+    /// Point the lamp at a surface, then run this: about a second of samples is averaged and the
+    /// direction saved in the config (comments kept).
+    Calibrate {
+        /// The surface's name (a new name adds a surface).
+        surface: String,
+        /// The lamp's config.
+        #[arg(long, default_value = "hardware/lantern.toml")]
+        config: PathBuf,
+        /// Override the config's board.
+        #[arg(long)]
+        board: Option<BackendKind>,
+    },
+}
+
+fn main() -> ExitCode {
+    atelier_cli::init_logging();
+    atelier_cli::run(|| match Cli::parse().command {
+        Command::Run { config, board } => run(&config, board),
+        Command::Render {
+            app,
+            at,
+            settings,
+            size,
+            timezone,
+            out,
+        } => render(
+            &app,
+            at.with_timezone(&Utc),
+            &settings,
+            &size,
+            timezone,
+            &out,
+        ),
+        Command::Sky {
+            lat,
+            lon,
+            time,
+            magnitude_limit,
+        } => sky(lat, lon, time.with_timezone(&Utc), magnitude_limit),
+        Command::Calibrate {
+            surface,
+            config,
+            board,
+        } => calibrate(&surface, &config, board),
+    })
+}
+
+fn load(path: &Path, board: Option<BackendKind>) -> anyhow::Result<(PathBuf, LanternConfig)> {
+    let path = atelier_cli::find_in_tree(path, env!("CARGO_MANIFEST_DIR"));
+    let mut config = LanternConfig::load(&path)?;
+    if let Some(backend) = board {
+        config.board.backend = backend;
+    }
+    Ok((path, config))
+}
+
+/// A simulated lamp for `--board sim`: an ADXL345 on bus 1 that is turned table → wall →
+/// ceiling → table, 8 s on each, in real time.
+fn sim_lamp() -> SimBoard {
+    let sim = SimBoard::with_clock(atelier_sim::VirtualClock::with_pace(Pace::RealTime {
+        speed: 1.0,
+    }));
+    let mut script = OrientationScript::fixed([0.0, 0.0, 1.0]).with_wobble(Wobble::SPRING_ARM);
+    let directions = [[0.0, -1.0, 0.0], [0.0, 0.0, -1.0], [0.0, 0.0, 1.0]];
+    for cycle in 0..450u64 {
+        let at = atelier_hal::Instant::from_duration(Duration::from_secs(8 * (cycle + 1)));
+        script.move_to(
+            at,
+            Duration::from_millis(1200),
+            directions[cycle as usize % 3],
+        );
+    }
+    sim.i2c_bus(1)
+        .attach(0x53, Registers::new(Adxl345Model::new(script, 7)));
+    sim
+}
+
+/// The lamp's address on the network, found by asking the routing table (a UDP "connect" sends
+/// nothing).
+fn local_address() -> Option<String> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    Some(socket.local_addr().ok()?.ip().to_string())
+}
+
+fn sink_for(config: &LanternConfig, sim: bool) -> anyhow::Result<Box<dyn FrameSink + Send>> {
+    Ok(match &config.display.output {
+        Output::Png(dir) => Box::new(PngSink::new(dir, Duration::from_secs(1))),
+        Output::Sim => Box::new(SimSink::new(Projector::new(4))),
+        Output::Framebuffer(_) if sim => {
+            tracing::info!(
+                "--board sim: frames go to the simulated projector, not the framebuffer"
+            );
+            Box::new(SimSink::new(Projector::new(4)))
+        }
+        #[cfg(target_os = "linux")]
+        Output::Framebuffer(device) => {
+            Box::new(lantern::render::FbSink::new(device, &config.board.sys_dir))
+        }
+        #[cfg(not(target_os = "linux"))]
+        Output::Framebuffer(device) => {
+            anyhow::bail!("{}: the framebuffer exists only on Linux", device.display())
+        }
+    })
+}
+
+fn run(path: &Path, board: Option<BackendKind>) -> anyhow::Result<()> {
+    let (path, config) = load(path, board)?;
+    tracing::info!(config = %path.display(), "starting");
+    let sim = config.board.backend == BackendKind::Sim;
+    let mut board = if sim {
+        Board::sim(sim_lamp())
+    } else {
+        Board::open(&config.board)?
+    };
+    let bus = board.i2c(config.sensor.i2c_bus)?;
+    let clock = board.clock();
+    let sink = sink_for(&config, sim)?;
+    let mut lamp = Lamp::new(&config).map_err(|e| anyhow!("{e}"))?;
+    lamp.status.address = local_address();
+    let refreshers = lamp.refreshers();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        for mut refresher in refreshers {
+            let stop = Arc::clone(&stop);
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(refresher.period());
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                while !stop.load(Ordering::Relaxed) {
+                    ticks.tick().await;
+                    let job = tokio::task::spawn_blocking(move || {
+                        refresher.refresh(Utc::now());
+                        refresher
+                    });
+                    match job.await {
+                        Ok(back) => refresher = back,
+                        Err(error) => {
+                            tracing::error!("an app's refresher failed: {error}");
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        let loop_stop = Arc::clone(&stop);
+        let config_for_loop = config.clone();
+        let mut lamp_loop = tokio::task::spawn_blocking(move || {
+            let mut runner =
+                Runner::new(lamp, &config_for_loop, bus, sink, clock, WallTime::System);
+            runner.run(&loop_stop);
+        });
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => {
+                if let Err(error) = signal {
+                    tracing::error!("cannot listen for Ctrl-C: {error}");
+                }
+                tracing::info!("stopping");
+                stop.store(true, Ordering::Relaxed);
+                lamp_loop.await.context("the lamp loop")
+            }
+            result = &mut lamp_loop => result.context("the lamp loop"),
+        }
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    Ok(())
+}
+
+fn render(
+    app: &str,
+    at: DateTime<Utc>,
+    settings: &str,
+    size: &str,
+    zone: Zone,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let settings = AppSettings::parse(app, settings).map_err(|e| anyhow!(e))?;
+    let (width, height) = size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+        .filter(|&(w, h)| (16..=7680).contains(&w) && (16..=4320).contains(&h))
+        .ok_or_else(|| anyhow!("--size {size:?}: expected WIDTHxHEIGHT such as 1280x720"))?;
+    let mut app = settings.build();
+    if let Some(mut refresher) = app.refresher() {
+        refresher.refresh(at);
+    }
+    let mut frame = Frame::new(width, height);
+    let context = RenderContext {
+        zone,
+        address: None,
+        ..RenderContext::at(at)
+    };
+    app.render(&context, &mut frame);
+    save_png(&frame, out).map_err(|e| anyhow!(e))?;
+    println!("{}", out.display());
+    Ok(())
+}
+
+fn sky(lat: f64, lon: f64, time: DateTime<Utc>, magnitude_limit: f32) -> anyhow::Result<()> {
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        anyhow::bail!("--lat {lat} --lon {lon}: expected −90–90 and −180–180 degrees");
+    }
+    let observer = lantern::sky::Observer {
+        latitude_deg: lat,
+        longitude_deg: lon,
+    };
+    let seconds = time.timestamp() as f64 + f64::from(time.timestamp_subsec_nanos()) / 1e9;
+    let stars = lantern::catalog::sky_at(
+        lantern::catalog::Catalog::bundled(),
+        observer,
+        seconds,
+        magnitude_limit,
+    );
+    println!("{}", serde_json::to_string_pretty(&stars)?);
+    Ok(())
+}
+
+fn calibrate(surface: &str, path: &Path, board: Option<BackendKind>) -> anyhow::Result<()> {
+    let (path, config) = load(path, board)?;
+    let mut board = if config.board.backend == BackendKind::Sim {
+        // A lamp tilted 10° off the wall, to see the calibration move the direction.
+        let sim = SimBoard::new();
+        let tilt = 10f64.to_radians();
+        let script = OrientationScript::fixed([tilt.sin(), -tilt.cos(), 0.0]);
+        sim.i2c_bus(config.sensor.i2c_bus)
+            .attach(0x53, Registers::new(Adxl345Model::new(script, 3)));
+        Board::sim(sim)
+    } else {
+        Board::open(&config.board)?
+    };
+    let clock = board.clock();
+    let mut sensor = probe(board.i2c(config.sensor.i2c_bus)?)?;
+    sensor.configure(Range::G2)?;
+    let mut classifier = Classifier::new(config.surfaces.clone()).map_err(|e| anyhow!("{e}"))?;
+    let period = Duration::from_secs(1) / config.sensor.rate_hz.max(1);
+    let end = clock.now() + Duration::from_millis(1200);
+    while clock.now() < end {
+        let sample = lantern::sensor::retry(&clock, Default::default(), || sensor.read())?;
+        classifier.update(clock.now(), sample);
+        clock.sleep(period);
+    }
+    classifier.calibrate(surface)?;
+    let direction = classifier
+        .config()
+        .surfaces
+        .iter()
+        .find(|s| s.name == surface)
+        .map(|s| s.direction)
+        .ok_or_else(|| anyhow!("calibration did not record {surface:?}"))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let updated = lantern::config::with_calibrated_surface(&text, surface, direction)
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    // Check before replacing: a config the lamp cannot read would be worse than none.
+    atelier_board::config::parse_checked::<LanternConfig>(&updated, &path)?;
+    let temporary = path.with_extension("toml.tmp");
+    std::fs::write(&temporary, updated)
+        .with_context(|| format!("writing {}", temporary.display()))?;
+    std::fs::rename(&temporary, &path).with_context(|| format!("replacing {}", path.display()))?;
+    println!(
+        "{surface}: gravity along [{:.3}, {:.3}, {:.3}] saved in {}",
+        direction[0],
+        direction[1],
+        direction[2],
+        path.display()
+    );
+    Ok(())
+}
