@@ -42,6 +42,17 @@ pub fn find_in_tree(path: &Path, manifest_dir: &str) -> PathBuf {
     }
 }
 
+/// Writes `text` and a newline to standard output. A reader that went away (`| head`) ends the
+/// output quietly instead of panicking as `println!` does.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// A seed for when the user gave none: the clock's nanoseconds, different on every run. Callers
 /// print and save it so the run can be repeated.
 pub fn fresh_seed() -> u64 {

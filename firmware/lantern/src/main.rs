@@ -302,7 +302,7 @@ fn sky(lat: f64, lon: f64, time: DateTime<Utc>, magnitude_limit: f32) -> anyhow:
         seconds,
         magnitude_limit,
     );
-    println!("{}", serde_json::to_string_pretty(&stars)?);
+    atelier_cli::print_stdout(&serde_json::to_string_pretty(&stars)?)?;
     Ok(())
 }
 
