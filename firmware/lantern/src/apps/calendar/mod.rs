@@ -5,15 +5,13 @@
 //! notch on the rim and a label outside it ("09:30 Standup"); past events are dimmed and struck
 //! through. All-day events are listed above the dial.
 //!
-//! The ICS comes from a file or an `http://` URL (fetched with a plain `TcpStream` GET; `https`
-//! needs a TLS stack and is left to a later issue, so for a hosted calendar sync it to a file with
-//! a cron job or use a LAN server). A calendar that cannot be read or parsed shows "calendar
-//! unavailable" and logs why; the clock keeps running.
+//! The ICS comes from a file or an `http://`, `https://` or `webcal://` URL (a hosted calendar's
+//! "secret address in iCal format"), fetched with ureq over rustls, checked against the system's
+//! certificates, so no OpenSSL is needed on the Pi. A calendar that cannot be read or parsed
+//! shows "calendar unavailable" and logs why; the clock keeps running.
 
 pub mod ics;
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -121,53 +119,40 @@ impl Refresher for IcsRefresher {
     }
 }
 
-/// A plain HTTP/1.0 GET of `url`; the body on status 200.
+/// The ICS at `url` (`http://`, `https://`, or `webcal://`, which is https by another name),
+/// following redirects, within `timeout`, at most 16 MiB.
 fn http_get(url: &str, timeout: Duration) -> Result<String, String> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| {
-        format!("{url}: only http:// URLs are fetched (https is not supported yet; use a file)")
-    })?;
-    let (authority, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
-    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
-    let address = if authority.contains(':') {
-        authority.to_owned()
-    } else {
-        format!("{authority}:80")
+    let url = match url.strip_prefix("webcal://") {
+        Some(rest) => format!("https://{rest}"),
+        None => url.to_owned(),
     };
-    let target = address
-        .to_socket_addrs()
-        .map_err(|e| format!("{url}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("{url}: no address"))?;
-    let mut stream =
-        TcpStream::connect_timeout(&target, timeout).map_err(|e| format!("{url}: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .and_then(|()| stream.set_write_timeout(Some(timeout)))
-        .map_err(|e| format!("{url}: {e}"))?;
-    // One write: a request split over several segments can meet a server that already
-    // answered and closed.
-    let request = format!(
-        "GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: lantern\r\nAccept: text/calendar\r\n\r\n"
-    );
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| format!("{url}: {e}"))?;
-    let mut response = Vec::new();
-    stream
-        .take(16 * 1024 * 1024)
-        .read_to_end(&mut response)
-        .map_err(|e| format!("{url}: {e}"))?;
-    let text = String::from_utf8_lossy(&response);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| format!("{url}: not an HTTP response"))?;
-    let status = head.lines().next().unwrap_or_default();
-    if status.split_whitespace().nth(1) != Some("200") {
-        return Err(format!("{url}: server answered {status:?}"));
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!(
+            "{url}: not a calendar URL; accepted: http://, https:// or webcal://"
+        ));
     }
-    Ok(body.to_owned())
+    // The system's certificate store (ca-certificates on Pi OS), so a home or school network
+    // with its own certificate authority works as it does for the browser.
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+        .build();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(tls)
+        .timeout_global(Some(timeout))
+        .user_agent("lantern")
+        .build()
+        .into();
+    let mut response = agent
+        .get(&url)
+        .header("Accept", "text/calendar")
+        .call()
+        .map_err(|e| format!("{url}: {e}"))?;
+    response
+        .body_mut()
+        .with_config()
+        .limit(16 * 1024 * 1024)
+        .read_to_string()
+        .map_err(|e| format!("{url}: {e}"))
 }
 
 impl App for Calendar {
@@ -417,7 +402,8 @@ mod tests {
     }
 
     #[test]
-    fn http_urls_are_fetched_and_https_is_refused_by_name() {
+    fn http_urls_are_fetched_and_other_schemes_are_refused_by_name() {
+        use std::io::{Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let address = listener.local_addr().expect("addr");
         let server = std::thread::spawn(move || {
@@ -447,11 +433,21 @@ mod tests {
         assert!(body.starts_with("BEGIN:VCALENDAR"));
         let request = server.join().expect("server");
         assert!(
-            request.starts_with("GET /cal/me.ics HTTP/1.0\r\n"),
+            request.starts_with("GET /cal/me.ics HTTP/1.1\r\n"),
             "{request}"
         );
         let error =
-            http_get("https://example.invalid/a.ics", Duration::from_secs(1)).expect_err("https");
-        assert!(error.contains("https is not supported"), "{error}");
+            http_get("ftp://example.invalid/a.ics", Duration::from_secs(1)).expect_err("ftp");
+        assert!(
+            error.contains("accepted: http://, https:// or webcal://"),
+            "{error}"
+        );
+        // An https URL is attempted (and fails here, with no network, naming the URL).
+        let error = http_get("webcal://calendar.invalid/a.ics", Duration::from_secs(2))
+            .expect_err("no network");
+        assert!(
+            error.starts_with("https://calendar.invalid/a.ics:"),
+            "{error}"
+        );
     }
 }
