@@ -3,6 +3,7 @@
 //! This crate is the pure core of the printing path plus the one piece of driver logic that
 //! needs the clock. Composing the comic, transports and the daemon live elsewhere.
 //!
+//! - [`cli`]: the `comic` command line (make, print, reprint, check).
 //! - [`config`]: the machine's config, hardware/comic.toml.
 //! - [`library`]: grids and art from disk, broken files skipped with a warning.
 //! - [`compose`]: a seed and a library → a comic page (grid, art in every panel, footer).
@@ -23,6 +24,7 @@
 //! tests print every built-in profile and binarisation on it and compare dot for dot.
 
 pub mod archive;
+pub mod cli;
 pub mod compose;
 pub mod config;
 pub mod escpos;

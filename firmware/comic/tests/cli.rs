@@ -1,10 +1,13 @@
-//! The `comic` binary end to end on a small library: make, print on the simulator's printer,
-//! reprint from the archive, check; and the printed dots against an independent raster.
+//! The `comic` command line end to end on a small library: make, print on the simulator's
+//! printer, reprint from the archive, check; and the printed dots against an independent raster.
+//! Run in-process (`comic::cli::run`), so the same tests run for the Pi under qemu, where a test
+//! cannot spawn a cross-compiled binary.
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use clap::Parser as _;
 
 use comic::archive::Sidecar;
 use common::Fixture;
@@ -30,23 +33,18 @@ fn write_config_for(fixture: &Fixture, profile: &str) -> PathBuf {
     config
 }
 
-fn comic(config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_comic"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("runs")
+/// `comic --config CONFIG ARGS…`: what it prints, or its error as the binary would print it.
+fn comic(config: &Path, args: &[&str]) -> Result<String, String> {
+    let config = config.display().to_string();
+    let argv = ["comic", "--config", &config]
+        .into_iter()
+        .chain(args.iter().copied());
+    let parsed = comic::cli::Args::try_parse_from(argv).map_err(|e| e.to_string())?;
+    comic::cli::run(parsed).map_err(|e| format!("{e:#}"))
 }
 
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+fn ok(output: Result<String, String>) -> String {
+    output.unwrap_or_else(|error| panic!("failed: {error}"))
 }
 
 fn sidecar(archive: &Path, number: u64) -> Sidecar {
@@ -129,9 +127,7 @@ fn make_print_and_reprint_through_the_archive() {
         .to_luma8();
     assert_eq!(reprinted.width(), 384);
 
-    let missing = comic(&config, &["reprint", "99"]);
-    assert!(!missing.status.success());
-    let message = String::from_utf8_lossy(&missing.stderr);
+    let message = comic(&config, &["reprint", "99"]).expect_err("no such comic");
     assert!(
         message.contains("no comic number 99") && message.contains("comics 1–3"),
         "{message}"
@@ -151,9 +147,8 @@ fn check_reports_the_library_and_its_problems() {
         "{report}"
     );
 
-    let bad_date = comic(&config, &["make", "--date", "25/11/2026"]);
-    assert!(!bad_date.status.success());
-    assert!(String::from_utf8_lossy(&bad_date.stderr).contains("accepted: YYYY-MM-DD"));
+    let bad_date = comic(&config, &["make", "--date", "25/11/2026"]).expect_err("bad date");
+    assert!(bad_date.contains("accepted: YYYY-MM-DD"), "{bad_date}");
 }
 
 #[test]
@@ -304,12 +299,11 @@ fn a_printer_out_of_paper_stops_the_print_and_keeps_the_comic() {
     let config = write_config(&fixture);
     let (port, printer) = network_printer(false);
     let tcp = format!("tcp:127.0.0.1:{port}");
-    let output = comic(
+    let message = comic(
         &config,
         &["print", "--seed", "9", "--board", "cdev", "--port", &tcp],
-    );
-    assert!(!output.status.success());
-    let message = String::from_utf8_lossy(&output.stderr);
+    )
+    .expect_err("no paper");
     assert!(
         message.contains("out of paper") && message.contains("comic reprint 1"),
         "{message}"

@@ -1,0 +1,454 @@
+//! The `comic` command line: make, print, reprint, check. In the library rather than in
+//! main.rs so tests run it in-process (a cross-compiled test under qemu cannot spawn a binary).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::archive::{Archive, Sidecar};
+use crate::compose::{self, Comic, Request};
+use crate::config::ComicConfig;
+use crate::escpos::EncodedJob;
+use crate::library::{Library, read_gray};
+use crate::print::{self, Readiness};
+use crate::profile::PrinterProfile;
+use crate::timing::PrintTime;
+use anyhow::{Context as _, bail};
+use atelier_board::{AnyClock, BackendKind, Board, PortSpec};
+use atelier_hal::MonotonicClock;
+use clap::{Parser, Subcommand};
+
+/// Makes comics from hand-drawn grids and an art library, archives them and prints them on a
+/// thermal printer.
+#[derive(Debug, Parser)]
+#[command(name = "comic", version, about, long_about = None)]
+pub struct Args {
+    /// The machine's config.
+    #[arg(long, global = true, default_value = "hardware/comic.toml")]
+    config: PathBuf,
+    /// The archive folder, where comics are written and reprinted from (default:
+    /// `comic.archive_dir` from the config).
+    #[arg(short, long, global = true)]
+    out: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Makes a comic and archives it: PNG, JSON sidecar, and the printer's bytes.
+    Make {
+        #[command(flatten)]
+        what: What,
+    },
+    /// Makes a comic, archives it and prints it.
+    Print {
+        #[command(flatten)]
+        what: What,
+        #[command(flatten)]
+        printer: PrinterArgs,
+    },
+    /// Prints an archived comic again.
+    Reprint {
+        /// Its number (from the footer or the archive's file names).
+        number: u64,
+        #[command(flatten)]
+        printer: PrinterArgs,
+    },
+    /// Loads the library and says what is usable: skipped files, themes, grids that cannot be
+    /// filled. Run it after adding grids or art.
+    Check,
+}
+
+#[derive(Debug, clap::Args)]
+struct What {
+    /// Seed for every random choice: the same seed (and number and date) makes the same comic.
+    /// Without it a fresh seed is drawn; it is printed in the footer and saved.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Only art of this theme (default: `comic.theme` from the config, else any).
+    #[arg(long)]
+    theme: Option<String>,
+    /// The date in the footer, YYYY-MM-DD (default: today, UTC).
+    #[arg(long)]
+    date: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct PrinterArgs {
+    /// Which board to open ports on: rpi, cdev or sim (default: the config's). On `sim` the
+    /// comic is printed on the simulator's printer and its paper saved as a PNG.
+    #[arg(long)]
+    board: Option<BackendKind>,
+    /// The printer's port (default: `printer.port` from the config): /dev/usb/lp0,
+    /// serial:/dev/serial0@19200, tcp:HOST:9100 or file:PATH.
+    #[arg(long)]
+    port: Option<PortSpec>,
+}
+
+/// Runs one command; returns what it has to say on standard output (the footer of a comic
+/// made, where the simulator's paper went, the library report).
+pub fn run(args: Args) -> anyhow::Result<String> {
+    let config_path = atelier_cli::find_in_tree(&args.config, env!("CARGO_MANIFEST_DIR"));
+    let config = ComicConfig::load(&config_path)?;
+    let archive_dir = args.out.unwrap_or_else(|| config.comic.archive_dir.clone());
+    match args.command {
+        Command::Make { what } => {
+            let archive = Archive::open(&archive_dir)?;
+            let (comic, _) = make(&config, &config_path, &archive, what)?;
+            Ok(comic.footer)
+        }
+        Command::Print { what, printer } => {
+            let archive = Archive::open(&archive_dir)?;
+            let (comic, job) = make(&config, &config_path, &archive, what)?;
+            send(
+                &config,
+                &config_path,
+                &printer,
+                &job,
+                comic.record.number,
+                &archive,
+            )
+        }
+        Command::Reprint { number, printer } => {
+            let archive = Archive::open(&archive_dir)?;
+            let sidecar = archive.sidecar(number)?;
+            let job = reprint_job(&config, &config_path, &archive, &sidecar)?;
+            send(&config, &config_path, &printer, &job, number, &archive)
+        }
+        Command::Check => check(&config),
+    }
+}
+
+fn load_library(config: &ComicConfig) -> anyhow::Result<Library> {
+    let library = Library::load(&config.comic.library, config.page_size())?;
+    for warning in &library.warnings {
+        tracing::warn!("{warning}");
+    }
+    tracing::info!(
+        grids = library.grids.len(),
+        art = library.art.len(),
+        folder = %config.comic.library.display(),
+        "library loaded"
+    );
+    Ok(library)
+}
+
+fn load_profile(config: &ComicConfig, config_path: &Path) -> anyhow::Result<PrinterProfile> {
+    let name = &config.printer.profile;
+    if name.ends_with(".toml") {
+        let path = config_path.parent().unwrap_or(Path::new(".")).join(name);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read printer profile {}", path.display()))?;
+        PrinterProfile::from_toml(&text).with_context(|| format!("{}", path.display()))
+    } else {
+        Ok(PrinterProfile::builtin_named(name)?)
+    }
+}
+
+/// Composes, encodes and archives one comic; returns it and its printer bytes.
+fn make(
+    config: &ComicConfig,
+    config_path: &Path,
+    archive: &Archive,
+    what: What,
+) -> anyhow::Result<(Comic, EncodedJob)> {
+    let library = load_library(config)?;
+    let profile = load_profile(config, config_path)?;
+    let seed = what.seed.unwrap_or_else(atelier_cli::fresh_seed);
+    let request = Request {
+        seed,
+        theme: what.theme.or_else(|| config.comic.theme.clone()),
+        number: archive.next_number()?,
+        date: match what.date {
+            Some(date) => check_date(&date)?,
+            None => today_utc(),
+        },
+        event: config.comic.event.clone(),
+    };
+    let comic = compose::compose(&library, &request)?;
+    let job = print::job(
+        &comic.page.top_rows(comic.artwork_rows),
+        print::footer_lines(&comic.record),
+        &profile,
+        config.printer.binarisation,
+    )?;
+    let saved = archive.save(
+        &comic,
+        config.comic.archive_dpi,
+        Some((
+            job.bytes(),
+            &config.printer.profile,
+            &config.printer.binarisation.to_string(),
+        )),
+    )?;
+    tracing::info!(
+        number = saved.number,
+        seed,
+        grid = %comic.record.grid,
+        png = %saved.png.display(),
+        sidecar = %saved.sidecar.display(),
+        "comic made"
+    );
+    Ok((comic, job))
+}
+
+/// The job for an archived comic, re-encoded from its PNG for the printer configured now (the
+/// same bytes as its saved stream when the printer and binarisation have not changed).
+fn reprint_job(
+    config: &ComicConfig,
+    config_path: &Path,
+    archive: &Archive,
+    sidecar: &Sidecar,
+) -> anyhow::Result<EncodedJob> {
+    let profile = load_profile(config, config_path)?;
+    let page = read_gray(&archive.path_of(&sidecar.png))?;
+    Ok(print::job(
+        &page.top_rows(sidecar.artwork_rows),
+        print::footer_lines_for(
+            sidecar.comic.number,
+            &sidecar.comic.date,
+            &sidecar.comic.event,
+            sidecar.comic.seed,
+        ),
+        &profile,
+        config.printer.binarisation,
+    )?)
+}
+
+/// Sends a job to the configured (or given) printer, asking about paper first.
+fn send(
+    config: &ComicConfig,
+    config_path: &Path,
+    printer: &PrinterArgs,
+    job: &EncodedJob,
+    number: u64,
+    archive: &Archive,
+) -> anyhow::Result<String> {
+    let profile = load_profile(config, config_path)?;
+    let port_spec = printer
+        .port
+        .clone()
+        .unwrap_or_else(|| config.printer.port.clone());
+    let backend = printer.board.unwrap_or(config.board.backend);
+    let estimate = PrintTime::estimate(&profile, job);
+    tracing::info!(
+        link_s = estimate.link.as_secs_f64(),
+        paper_s = estimate.paper.as_secs_f64(),
+        total_s = estimate.total().as_secs_f64(),
+        bound = if estimate.link_bound() {
+            "link"
+        } else {
+            "paper"
+        },
+        "print time estimate"
+    );
+    // Only the simulator needs a board for a printer; a real one is a port and nothing else.
+    let (mut port, clock, simulated) = if backend == BackendKind::Sim {
+        let sim = atelier_sim::SimBoard::new();
+        let printer = crate::simulated::printer_for(&profile);
+        sim.attach_port(
+            &port_spec.to_string(),
+            printer.clone(),
+            crate::simulated::link_for(&profile),
+        );
+        let mut board = Board::sim(sim);
+        (board.port(&port_spec)?, board.clock(), Some(printer))
+    } else {
+        let clock = AnyClock::Monotonic(MonotonicClock::new());
+        (atelier_board::open_port(&port_spec)?, clock, None)
+    };
+    // A USB printer's device file or a plain file cannot be asked: reading it may block forever.
+    let can_ask = !matches!(port_spec, PortSpec::Device(_) | PortSpec::File(_));
+    let readiness = if can_ask {
+        print::ask_readiness(&mut port)
+    } else {
+        Readiness::Unknown
+    };
+    let stopped = |why: &str| {
+        anyhow::anyhow!(
+            "the printer on {port_spec} {why}; the comic is archived: fix it and run \
+             `comic reprint {number}`"
+        )
+    };
+    match readiness {
+        Readiness::PaperOut => return Err(stopped("is out of paper")),
+        Readiness::CoverOpen => return Err(stopped("has its cover open")),
+        Readiness::Offline => return Err(stopped("is offline")),
+        Readiness::PaperNearEnd => tracing::warn!("the paper roll is nearly used up"),
+        Readiness::Ready => tracing::debug!("printer ready"),
+        Readiness::Unknown => tracing::debug!("the printer did not say whether it is ready"),
+    }
+    let sent = print::send(&mut port, &profile, job, clock)
+        .with_context(|| format!("printing comic {number} on {port_spec}"))?;
+    let took = Duration::from_nanos(sent.expected_done.as_nanos() - sent.started.as_nanos());
+    tracing::info!(number, seconds = took.as_secs_f64(), "printed");
+    if let Some(printer) = simulated {
+        // Let the simulated printer burn what is still in its buffer.
+        printer.print_buffered();
+        let path = archive.dir().join(format!("comic-{number:06}.paper.png"));
+        save_paper(&printer, &path)?;
+        return Ok(format!(
+            "printed on the simulator's printer: {}",
+            path.display()
+        ));
+    }
+    Ok(format!("printed comic {number} on {port_spec}"))
+}
+
+/// The simulated paper as a PNG, with the printed text lines drawn in where the printer put
+/// them (the model records text as characters; a 10 × 20 font stands in for the printer's 12 × 24).
+fn save_paper(printer: &atelier_sim::ThermalPrinter, path: &Path) -> anyhow::Result<()> {
+    use embedded_graphics::mono_font::{MonoTextStyle, ascii::FONT_10X20};
+    use embedded_graphics::pixelcolor::BinaryColor;
+    use embedded_graphics::prelude::*;
+    use embedded_graphics::text::{Baseline, Text};
+
+    struct Paper(image::GrayImage);
+    impl OriginDimensions for Paper {
+        fn size(&self) -> Size {
+            Size::new(self.0.width(), self.0.height())
+        }
+    }
+    impl DrawTarget for Paper {
+        type Color = BinaryColor;
+        type Error = std::convert::Infallible;
+        fn draw_iter<I: IntoIterator<Item = Pixel<BinaryColor>>>(
+            &mut self,
+            pixels: I,
+        ) -> Result<(), Self::Error> {
+            for Pixel(at, color) in pixels {
+                if let (Ok(x), Ok(y)) = (u32::try_from(at.x), u32::try_from(at.y))
+                    && x < self.0.width()
+                    && y < self.0.height()
+                    && color.is_on()
+                {
+                    self.0.put_pixel(x, y, image::Luma([0]));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    let sheet = printer.paper();
+    let mut paper = Paper(image::GrayImage::from_fn(
+        sheet.width(),
+        sheet.height().max(1),
+        |x, y| {
+            image::Luma([if y < sheet.height() && sheet.is_black(x, y) {
+                0
+            } else {
+                255
+            }])
+        },
+    ));
+    let style = MonoTextStyle::new(&FONT_10X20, BinaryColor::On);
+    for line in printer.text() {
+        let top = Point::new(0, i32::try_from(line.row).unwrap_or(i32::MAX));
+        Text::with_baseline(&line.text, top, style, Baseline::Top)
+            .draw(&mut paper)
+            .expect("drawing into memory cannot fail");
+    }
+    paper
+        .0
+        .save(path)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn check(config: &ComicConfig) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    let library = load_library(config)?;
+    let mut report = String::new();
+    writeln!(
+        report,
+        "{}: {} grids, {} pieces of art",
+        config.comic.library.display(),
+        library.grids.len(),
+        library.art.len()
+    )?;
+    for grid in &library.grids {
+        writeln!(
+            report,
+            "  grid {:<20} {} panels",
+            grid.name,
+            grid.panels.len()
+        )?;
+    }
+    let mut themes: Vec<Option<String>> = vec![None];
+    themes.extend(library.themes().into_iter().map(Some));
+    let mut usable_anywhere = false;
+    for theme in themes {
+        let verdicts = compose::feasibility(&library, theme.as_deref());
+        let usable = verdicts.iter().filter(|(_, v)| v.is_ok()).count();
+        usable_anywhere |= usable > 0;
+        let pieces = library
+            .art
+            .iter()
+            .filter(|a| a.in_theme(theme.as_deref()))
+            .count();
+        writeln!(
+            report,
+            "  theme {:<12} {pieces:>3} pieces, {usable}/{} grids can be filled",
+            theme.as_deref().unwrap_or("(any)"),
+            verdicts.len()
+        )?;
+        for (_, verdict) in verdicts {
+            if let Err(reason) = verdict {
+                writeln!(report, "      {reason}")?;
+            }
+        }
+    }
+    for warning in &library.warnings {
+        writeln!(report, "  skipped: {warning}")?;
+    }
+    if !usable_anywhere {
+        bail!("{report}no grid can be filled with this library");
+    }
+    Ok(report)
+}
+
+/// Today's date in UTC, YYYY-MM-DD (the robot may have no time zone configured).
+fn today_utc() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil_from_days((seconds / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Howard Hinnant's days-to-civil: days since 1970-01-01 → (year, month, day).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn check_date(date: &str) -> anyhow::Result<String> {
+    let parts: Vec<&str> = date.split('-').collect();
+    let valid = parts.len() == 3
+        && parts[0].len() == 4
+        && parts[1].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+        && parts[2].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+        && parts[0].parse::<u32>().is_ok();
+    if !valid {
+        bail!("--date {date}: accepted: YYYY-MM-DD, such as 2026-11-25");
+    }
+    Ok(date.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_become_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_417), (2025, 11, 25));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}
