@@ -1,83 +1,71 @@
 //! The footer line under a comic (number, event, date, seed), drawn into the page.
 
-use embedded_graphics::Pixel;
-use embedded_graphics::pixelcolor::{Gray8, GrayColor};
-use embedded_graphics::prelude::{DrawTarget, OriginDimensions, Point, Size};
-use u8g2_fonts::FontRenderer;
-use u8g2_fonts::fonts::u8g2_font_helvB24_tf;
-use u8g2_fonts::types::{FontColor, HorizontalAlignment, VerticalPosition};
+use ab_glyph::{Font, FontRef, ScaleFont, point};
 
-use crate::library::resize;
 use crate::raster::GrayImage;
 
-/// The footer font's size is right at this resolution; other resolutions scale the line.
-const FONT_DPI: f64 = 300.0;
+/// DejaVu Sans Bold, the face the lantern draws with too (assets/fonts, with its licence).
+static BOLD: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// The footer's em height: 3 mm, about an 8.5 pt line on the print.
+const EM_MM: f32 = 3.0;
 /// Paper above and below the text, as a fraction of the text's height.
 const MARGIN: f64 = 0.6;
 
-/// An embedded-graphics canvas over a grayscale image.
-struct Canvas<'a>(&'a mut GrayImage);
-
-impl OriginDimensions for Canvas<'_> {
-    fn size(&self) -> Size {
-        Size::new(self.0.width(), self.0.height())
-    }
-}
-
-impl DrawTarget for Canvas<'_> {
-    type Color = Gray8;
-    type Error = std::convert::Infallible;
-
-    fn draw_iter<I: IntoIterator<Item = Pixel<Gray8>>>(
-        &mut self,
-        pixels: I,
-    ) -> Result<(), Self::Error> {
-        let (width, height) = (self.0.width(), self.0.height());
-        let image = self.0.pixels_mut();
-        for Pixel(point, color) in pixels {
-            if let (Ok(x), Ok(y)) = (u32::try_from(point.x), u32::try_from(point.y))
-                && x < width
-                && y < height
-            {
-                image[(y * width + x) as usize] = color.luma();
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `text` as black ink on white, as tall as the font is at `dpi`, no wider than `max_width`.
+/// `text` as black ink on white, anti-aliased, 3 mm tall at `dpi`, shrunk to at most
+/// `max_width` pixels wide.
 fn render_line(text: &str, dpi: u32, max_width: u32) -> GrayImage {
-    let font = FontRenderer::new::<u8g2_font_helvB24_tf>();
-    let mut strip = GrayImage::filled(2400, 48, 255).expect("a small strip");
-    let drawn = font
-        .render_aligned(
-            text,
-            Point::new(1200, 24),
-            VerticalPosition::Center,
-            HorizontalAlignment::Center,
-            FontColor::Transparent(Gray8::BLACK),
-            &mut Canvas(&mut strip),
-        )
-        .expect("drawing into memory cannot fail");
-    let Some(bounds) = drawn else {
-        return GrayImage::filled(1, 1, 255).expect("one pixel");
+    let font = FontRef::try_from_slice(BOLD).expect("the bundled font parses");
+    let mut size = EM_MM / 25.4 * dpi as f32;
+    let width_at = |size: f32| {
+        let scaled = font.as_scaled(size);
+        let mut previous = None;
+        let mut width = 0.0;
+        for c in text.chars() {
+            let id = scaled.glyph_id(c);
+            if let Some(previous) = previous {
+                width += scaled.kern(previous, id);
+            }
+            width += scaled.h_advance(id);
+            previous = Some(id);
+        }
+        width
     };
-    let (x, y) = (
-        bounds.top_left.x.max(0) as u32,
-        bounds.top_left.y.max(0) as u32,
-    );
-    let (w, h) = (
-        bounds.size.width.clamp(1, 2400 - x),
-        bounds.size.height.clamp(1, 48 - y),
-    );
-    let scale = (f64::from(dpi) / FONT_DPI).min(f64::from(max_width) / f64::from(w));
-    let crop = crate::library::crop_resize(&strip, (x, y, w, h), w, h, false);
-    let (sw, sh) = (
-        (f64::from(w) * scale).round().max(1.0) as u32,
-        (f64::from(h) * scale).round().max(1.0) as u32,
-    );
-    resize(&crop, sw, sh)
+    let natural = width_at(size);
+    if natural > max_width as f32 {
+        size *= max_width as f32 / natural;
+    }
+    let scaled = font.as_scaled(size);
+    let width = (width_at(size).ceil() as u32).clamp(1, max_width.max(1));
+    let height = ((scaled.ascent() - scaled.descent()).ceil() as u32).max(1);
+    let mut line = GrayImage::filled(width, height, 255).expect("a line of text");
+    let pixels = line.pixels_mut();
+    let (mut caret, mut previous) = (0.0f32, None);
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(previous) = previous {
+            caret += scaled.kern(previous, id);
+        }
+        let glyph = id.with_scale_and_position(size, point(caret, scaled.ascent()));
+        caret += scaled.h_advance(id);
+        previous = Some(id);
+        let Some(outline) = font.outline_glyph(glyph) else {
+            continue; // a space
+        };
+        let bounds = outline.px_bounds();
+        outline.draw(|x, y, coverage| {
+            let (x, y) = (
+                bounds.min.x as i64 + i64::from(x),
+                bounds.min.y as i64 + i64::from(y),
+            );
+            if (0..i64::from(width)).contains(&x) && (0..i64::from(height)).contains(&y) {
+                let at = (y as u32 * width + x as u32) as usize;
+                let ink = 255 - (coverage.clamp(0.0, 1.0) * 255.0).round() as u8;
+                pixels[at] = pixels[at].min(ink);
+            }
+        });
+    }
+    line
 }
 
 /// Writes `text` centred in the page's blank band at the bottom, adding paper below when the
