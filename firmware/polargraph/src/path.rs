@@ -440,6 +440,17 @@ fn or_opt(
     moved
 }
 
+/// Length of the pen's path from `start` through `points` in `order`.
+fn open_length(points: &[Point], start: Point, order: &[usize]) -> f64 {
+    let mut at = start;
+    let mut total = 0.0;
+    for &i in order {
+        total += at.distance(points[i]);
+        at = points[i];
+    }
+    total
+}
+
 /// Nearby points each point of a tour considers for its moves (more than six made the
 /// portrait's tour no shorter).
 const TOUR_NEIGHBOURS: usize = 6;
@@ -471,15 +482,7 @@ pub fn point_tour(points: &[Point], start: Point) -> Vec<usize> {
                 &[2, 1, 0],
             ],
         };
-        let length = |order: &[usize]| {
-            let mut at = start;
-            let mut total = 0.0;
-            for &i in order {
-                total += at.distance(points[i]);
-                at = points[i];
-            }
-            total
-        };
+        let length = |order: &[usize]| open_length(points, start, order);
         return orders
             .iter()
             .min_by(|a, b| length(a).total_cmp(&length(b)))
@@ -1077,16 +1080,6 @@ mod tests {
                 }
             })
             .collect()
-    }
-
-    fn open_length(points: &[Point], start: Point, order: &[usize]) -> f64 {
-        let mut at = start;
-        let mut total = 0.0;
-        for &i in order {
-            total += at.distance(points[i]);
-            at = points[i];
-        }
-        total
     }
 
     #[test]

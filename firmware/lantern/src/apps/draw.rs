@@ -30,20 +30,25 @@ fn paint(color: Rgb888) -> Paint<'static> {
     paint
 }
 
-/// A filled disc.
-pub(crate) fn disc(frame: &mut Frame, cx: f32, cy: f32, radius: f32, color: Rgb888) {
-    let Some(path) = PathBuilder::from_circle(cx, cy, radius.max(0.1)) else {
-        return;
-    };
+/// Fills `path` in `color`, anti-aliased.
+fn fill(frame: &mut Frame, path: &tiny_skia::Path, color: Rgb888) {
     if let Some(mut pixmap) = frame.pixmap() {
         pixmap.fill_path(
-            &path,
+            path,
             &paint(color),
             FillRule::Winding,
             Transform::identity(),
             None,
         );
     }
+}
+
+/// A filled disc.
+pub(crate) fn disc(frame: &mut Frame, cx: f32, cy: f32, radius: f32, color: Rgb888) {
+    let Some(path) = PathBuilder::from_circle(cx, cy, radius.max(0.1)) else {
+        return;
+    };
+    fill(frame, &path, color);
 }
 
 /// A circle outline.
@@ -105,15 +110,7 @@ pub(crate) fn rounded_rect(
     let Some(path) = b.finish() else {
         return;
     };
-    if let Some(mut pixmap) = frame.pixmap() {
-        pixmap.fill_path(
-            &path,
-            &paint(color),
-            FillRule::Winding,
-            Transform::identity(),
-            None,
-        );
-    }
+    fill(frame, &path, color);
 }
 
 /// A filled polygon.
@@ -130,15 +127,7 @@ pub(crate) fn polygon(frame: &mut Frame, points: &[(f32, f32)], color: Rgb888) {
     let Some(path) = b.finish() else {
         return;
     };
-    if let Some(mut pixmap) = frame.pixmap() {
-        pixmap.fill_path(
-            &path,
-            &paint(color),
-            FillRule::Winding,
-            Transform::identity(),
-            None,
-        );
-    }
+    fill(frame, &path, color);
 }
 
 /// The colour of a black body at `kelvin` (Tanner Helland's fit to the CIE data, good to a few

@@ -6,7 +6,7 @@
 
 use embedded_hal::i2c::I2c;
 
-use super::{Acceleration, Error, Part, Range, Result, bus_error};
+use super::{Acceleration, Part, Range, Result, bus_error, check_id, read_registers};
 
 /// DEVID's fixed value.
 pub const DEVICE_ID: u8 = 0xE5;
@@ -114,25 +114,20 @@ impl<I2C: I2c> Adxl345<I2C> {
 
     /// Reads DEVID.
     pub fn device_id(&mut self) -> Result<u8> {
-        let mut id = [0u8];
-        self.i2c
-            .write_read(self.address, &[reg::DEVID], &mut id)
-            .map_err(bus_error(Part::Adxl345, self.address, "reading DEVID"))?;
-        Ok(id[0])
+        let [id] = read_registers(
+            &mut self.i2c,
+            Part::Adxl345,
+            self.address,
+            reg::DEVID,
+            "reading DEVID",
+        )?;
+        Ok(id)
     }
 
     /// Checks the identity, then sets range and rate in standby and starts measuring.
     pub fn configure(&mut self, config: Config) -> Result<()> {
         let found = self.device_id()?;
-        if found != DEVICE_ID {
-            return Err(Error::WrongId {
-                part: Part::Adxl345,
-                address: self.address,
-                register: reg::DEVID,
-                found,
-                expected: DEVICE_ID,
-            });
-        }
+        check_id(Part::Adxl345, self.address, reg::DEVID, found, DEVICE_ID)?;
         self.write(reg::POWER_CTL, 0, "entering standby")?;
         self.write(
             reg::DATA_FORMAT,
@@ -146,14 +141,13 @@ impl<I2C: I2c> Adxl345<I2C> {
     /// One sample. All six data bytes come from one read, so the axes belong to the same
     /// conversion.
     pub fn read(&mut self) -> Result<Acceleration> {
-        let mut data = [0u8; 6];
-        self.i2c
-            .write_read(self.address, &[reg::DATAX0], &mut data)
-            .map_err(bus_error(
-                Part::Adxl345,
-                self.address,
-                "reading DATAX0..DATAZ1",
-            ))?;
+        let data: [u8; 6] = read_registers(
+            &mut self.i2c,
+            Part::Adxl345,
+            self.address,
+            reg::DATAX0,
+            "reading DATAX0..DATAZ1",
+        )?;
         let axis = |i: usize| f32::from(i16::from_le_bytes([data[i], data[i + 1]])) * G_PER_LSB;
         Ok(Acceleration {
             x: axis(0),

@@ -177,3 +177,32 @@ fn bus_error<E: embedded_hal::i2c::Error>(
         kind: error.kind(),
     }
 }
+
+/// Reads `N` consecutive registers from `register` in one transaction (so a sample's axes come
+/// from one conversion).
+fn read_registers<I2C: embedded_hal::i2c::I2c, const N: usize>(
+    i2c: &mut I2C,
+    part: Part,
+    address: u8,
+    register: u8,
+    action: &'static str,
+) -> Result<[u8; N]> {
+    let mut data = [0u8; N];
+    i2c.write_read(address, &[register], &mut data)
+        .map_err(bus_error(part, address, action))?;
+    Ok(data)
+}
+
+/// Fails with [`Error::WrongId`] unless the identity register read `found == expected`.
+fn check_id(part: Part, address: u8, register: u8, found: u8, expected: u8) -> Result<()> {
+    if found == expected {
+        return Ok(());
+    }
+    Err(Error::WrongId {
+        part,
+        address,
+        register,
+        found,
+        expected,
+    })
+}

@@ -6,7 +6,7 @@
 
 use embedded_hal::i2c::I2c;
 
-use super::{Acceleration, Error, Part, Range, Result, bus_error};
+use super::{Acceleration, Part, Range, Result, bus_error, check_id, read_registers};
 
 /// WHO_AM_I's value, the same at either address.
 pub const WHO_AM_I_VALUE: u8 = 0x68;
@@ -110,25 +110,26 @@ impl<I2C: I2c> Mpu6050<I2C> {
 
     /// Reads WHO_AM_I.
     pub fn who_am_i(&mut self) -> Result<u8> {
-        let mut id = [0u8];
-        self.i2c
-            .write_read(self.address, &[reg::WHO_AM_I], &mut id)
-            .map_err(bus_error(Part::Mpu6050, self.address, "reading WHO_AM_I"))?;
-        Ok(id[0])
+        let [id] = read_registers(
+            &mut self.i2c,
+            Part::Mpu6050,
+            self.address,
+            reg::WHO_AM_I,
+            "reading WHO_AM_I",
+        )?;
+        Ok(id)
     }
 
     /// Checks the identity, wakes the chip, sets the range and the low-pass filter.
     pub fn configure(&mut self, config: Config) -> Result<()> {
         let found = self.who_am_i()?;
-        if found != WHO_AM_I_VALUE {
-            return Err(Error::WrongId {
-                part: Part::Mpu6050,
-                address: self.address,
-                register: reg::WHO_AM_I,
-                found,
-                expected: WHO_AM_I_VALUE,
-            });
-        }
+        check_id(
+            Part::Mpu6050,
+            self.address,
+            reg::WHO_AM_I,
+            found,
+            WHO_AM_I_VALUE,
+        )?;
         self.write(reg::PWR_MGMT_1, AWAKE_PLL_X, "waking up (PWR_MGMT_1)")?;
         let afs = config.range.code();
         self.write(reg::ACCEL_CONFIG, afs << 3, "writing ACCEL_CONFIG")?;
@@ -140,14 +141,13 @@ impl<I2C: I2c> Mpu6050<I2C> {
     /// One sample. All six data bytes come from one read, so the axes belong to the same
     /// conversion.
     pub fn read(&mut self) -> Result<Acceleration> {
-        let mut data = [0u8; 6];
-        self.i2c
-            .write_read(self.address, &[reg::ACCEL_XOUT_H], &mut data)
-            .map_err(bus_error(
-                Part::Mpu6050,
-                self.address,
-                "reading ACCEL_XOUT_H..ACCEL_ZOUT_L",
-            ))?;
+        let data: [u8; 6] = read_registers(
+            &mut self.i2c,
+            Part::Mpu6050,
+            self.address,
+            reg::ACCEL_XOUT_H,
+            "reading ACCEL_XOUT_H..ACCEL_ZOUT_L",
+        )?;
         let axis =
             |i: usize| f32::from(i16::from_be_bytes([data[i], data[i + 1]])) / self.lsb_per_g;
         Ok(Acceleration {
@@ -174,6 +174,7 @@ mod tests {
     use atelier_sim::{Mpu6050Model, OrientationScript, Registers, SimBoard, SimI2cBus, Transfer};
 
     use super::*;
+    use crate::sensor::Error;
 
     fn board(script: OrientationScript, address: u8) -> (SimBoard, SimI2cBus, Mpu6050Model) {
         let sim = SimBoard::new();
