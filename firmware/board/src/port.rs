@@ -89,6 +89,16 @@ impl FromStr for PortSpec {
     }
 }
 
+impl PortSpec {
+    /// Whether the device at the other end can be asked something (a status query) and its
+    /// answer read without risk of blocking forever: serial ports, TCP and direct USB have read
+    /// timeouts; a device file such as `/dev/usb/lp0` may block on read, and a file has nobody
+    /// to answer.
+    pub fn answers(&self) -> bool {
+        !matches!(self, PortSpec::Device(_) | PortSpec::File(_))
+    }
+}
+
 impl fmt::Display for PortSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

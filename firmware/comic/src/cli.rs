@@ -257,9 +257,7 @@ fn send(
         let clock = AnyClock::Monotonic(MonotonicClock::new());
         (atelier_board::open_port(&port_spec)?, clock, None)
     };
-    // A USB printer's device file or a plain file cannot be asked: reading it may block forever.
-    let can_ask = !matches!(port_spec, PortSpec::Device(_) | PortSpec::File(_));
-    let readiness = if can_ask {
+    let readiness = if port_spec.answers() {
         print::ask_readiness(&mut port)
     } else {
         Readiness::Unknown
