@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use atelier_board::config::{self, ConfigError};
 use atelier_board::{Bcm, BoardConfig};
+use atelier_config::ConfigError;
 use atelier_desktop::demo::DemoConfig;
 use serde::Deserialize;
 
@@ -25,7 +25,7 @@ struct Pins {
 }
 
 fn error_of<T: serde::de::DeserializeOwned + std::fmt::Debug>(text: &str) -> String {
-    config::parse::<T>(text, Path::new("hardware/example.toml"))
+    atelier_config::parse::<T>(text, Path::new("hardware/example.toml"))
         .expect_err("config must be rejected")
         .to_string()
 }
@@ -93,8 +93,8 @@ fn broken_toml_points_at_the_line() {
 
 #[test]
 fn a_missing_file_is_named() {
-    let error =
-        config::load::<DemoConfig>(Path::new("/nonexistent/demo.toml")).expect_err("missing");
+    let error = atelier_config::load::<DemoConfig>(Path::new("/nonexistent/demo.toml"))
+        .expect_err("missing");
     assert!(matches!(error, ConfigError::Read { .. }));
     assert!(
         error

@@ -15,7 +15,7 @@
 //! Do not depend on this crate: take the embedded-hal traits and [`atelier_hal`]'s clock.
 //!
 //! # For shell authors
-//! Read the machine's config with [`config::load`], open the board with [`Board::open`] (or
+//! Read the machine's config with `atelier_config`, open the board with [`Board::open`] (or
 //! [`Board::sim`]), ask it for the parts the config names, hand them to the drivers. When a part
 //! cannot be opened, the [`OpenError`] is one sentence naming the device node and the fix.
 
@@ -24,7 +24,6 @@ mod board;
 #[cfg(cdev_backend)]
 mod cdev;
 mod clock;
-pub mod config;
 mod gpio;
 mod i2c;
 mod open_error;

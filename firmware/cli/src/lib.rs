@@ -1,7 +1,10 @@
 //! What every Atelier binary does the same way.
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod spawn;
+
+pub use spawn::{output_of_built, spawn_built};
 
 /// Logs to standard error with tracing; `RUST_LOG` overrides the default level `info`.
 pub fn init_logging() {
@@ -11,6 +14,8 @@ pub fn init_logging() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal: the journal and log files get plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }
 
@@ -24,21 +29,6 @@ pub fn run(body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// `path` as given when it exists (or is absolute); otherwise the file of that name in the source
-/// tree whose crate is at `manifest_dir`, so `hardware/…` defaults work from any folder when run
-/// with cargo. Pass `env!("CARGO_MANIFEST_DIR")` of a crate two levels below the top.
-pub fn find_in_tree(path: &Path, manifest_dir: &str) -> PathBuf {
-    if path.exists() || path.is_absolute() {
-        return path.to_owned();
-    }
-    let in_tree = PathBuf::from(manifest_dir).join("../..").join(path);
-    if in_tree.exists() {
-        in_tree
-    } else {
-        path.to_owned()
     }
 }
 
@@ -64,21 +54,6 @@ pub fn fresh_seed() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_shipped_file_is_found_from_another_folder() {
-        let found = find_in_tree(Path::new("hardware/demo.toml"), env!("CARGO_MANIFEST_DIR"));
-        assert!(
-            found.ends_with("hardware/demo.toml") && found.exists(),
-            "{}",
-            found.display()
-        );
-        let missing = find_in_tree(
-            Path::new("hardware/nothing.toml"),
-            env!("CARGO_MANIFEST_DIR"),
-        );
-        assert_eq!(missing, Path::new("hardware/nothing.toml"));
-    }
 
     #[test]
     fn errors_become_a_failing_exit_code() {

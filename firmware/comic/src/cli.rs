@@ -14,6 +14,7 @@ use crate::profile::PrinterProfile;
 use crate::timing::PrintTime;
 use anyhow::{Context as _, bail};
 use atelier_board::{AnyClock, BackendKind, Board, PortSpec};
+use atelier_config::Places;
 use atelier_hal::MonotonicClock;
 use clap::{Parser, Subcommand};
 
@@ -22,9 +23,15 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "comic", version, about, long_about = None)]
 pub struct Args {
-    /// The machine's config.
-    #[arg(long, global = true, default_value = "hardware/comic.toml")]
-    config: PathBuf,
+    /// The machine's config (default: /etc/atelier/comic.toml, or hardware/comic.toml when run
+    /// from a source checkout). Edits made on the machine are laid over it from the state folder.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// The state folder, where the archive, the spool and config edits live (default:
+    /// $ATELIER_STATE_DIR/comic, $STATE_DIRECTORY/comic under systemd, else
+    /// $XDG_STATE_HOME/atelier/comic or ~/.local/state/atelier/comic).
+    #[arg(long, global = true)]
+    state: Option<PathBuf>,
     /// The archive folder, where comics are written and reprinted from (default:
     /// `comic.archive_dir` from the config).
     #[arg(short, long, global = true)]
@@ -57,6 +64,8 @@ enum Command {
     /// Loads the library and says what is usable: skipped files, themes, grids that cannot be
     /// filled. Run it after adding grids or art.
     Check,
+    /// Where the robot's files are (config, edits, archive, library) and its config in force.
+    Config,
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,8 +97,12 @@ struct PrinterArgs {
 /// Runs one command; returns what it has to say on standard output (the footer of a comic
 /// made, where the simulator's paper went, the library report).
 pub fn run(args: Args) -> anyhow::Result<String> {
-    let config_path = atelier_cli::find_in_tree(&args.config, env!("CARGO_MANIFEST_DIR"));
-    let config = ComicConfig::load(&config_path)?;
+    let mut places = Places::find("comic", args.config.as_deref());
+    if let Some(state) = args.state {
+        places = places.with_state(state);
+    }
+    let config = ComicConfig::load(&places)?;
+    let config_path = places.defaults.clone();
     let archive_dir = args.out.unwrap_or_else(|| config.comic.archive_dir.clone());
     match args.command {
         Command::Make { what } => {
@@ -116,6 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<String> {
             send(&config, &config_path, &printer, &job, number, &archive)
         }
         Command::Check => check(&config),
+        Command::Config => Ok(places.report::<ComicConfig>()?),
     }
 }
 

@@ -1,9 +1,9 @@
 //! The machine's config: hardware/comic.toml.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use atelier_board::config::{self, Check, ConfigError, Problem};
 use atelier_board::{Bcm, BoardConfig, PortSpec, Pull};
+use atelier_config::{Check, ConfigError, Places, Problem};
 use serde::Deserialize;
 
 use crate::profile::PrinterProfile;
@@ -93,16 +93,12 @@ impl Comic {
 }
 
 impl ComicConfig {
-    /// Reads and checks a comic robot's config; relative folders in it are taken from the
-    /// file's own folder.
-    pub fn load(path: &Path) -> Result<ComicConfig, ConfigError> {
-        let mut loaded: ComicConfig = config::load_checked(path)?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        for folder in [&mut loaded.comic.library, &mut loaded.comic.archive_dir] {
-            if folder.is_relative() {
-                *folder = base.join(&*folder);
-            }
-        }
+    /// Reads and checks a comic robot's config with its edits; a relative library is taken
+    /// from the assets folder, a relative archive from the state folder.
+    pub fn load(places: &Places) -> Result<ComicConfig, ConfigError> {
+        let mut loaded: ComicConfig = places.load()?;
+        loaded.comic.library = places.in_assets(&loaded.comic.library);
+        loaded.comic.archive_dir = places.in_state(&loaded.comic.archive_dir);
         Ok(loaded)
     }
 
@@ -154,14 +150,29 @@ impl Check for ComicConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn shipped() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../hardware/comic.toml")
     }
 
     #[test]
-    fn the_shipped_config_is_valid() {
-        let config = ComicConfig::load(&shipped()).expect("hardware/comic.toml");
+    fn the_shipped_config_is_valid_and_finds_its_library_in_the_assets() {
+        let mut surroundings = atelier_config::Surroundings::default();
+        surroundings
+            .checkout(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."))
+            .set("ATELIER_STATE_DIR", "/tmp/state");
+        let places = Places::resolve("comic", None, &surroundings);
+        let config = ComicConfig::load(&places).expect("hardware/comic.toml");
+        assert!(
+            config.comic.library.join("art/art.toml").exists(),
+            "{:?}",
+            config.comic.library
+        );
+        assert_eq!(
+            config.comic.archive_dir,
+            Path::new("/tmp/state/comic/archive")
+        );
         assert_eq!(config.pins.button.number(), 5);
         assert_eq!(config.printer.binarisation, Binarisation::Atkinson);
     }
@@ -170,20 +181,20 @@ mod tests {
     fn a_pin_used_twice_and_an_unknown_profile_are_named() {
         let text = std::fs::read_to_string(shipped()).expect("read");
         let twice = text.replace("busy_led = 27", "busy_led = 4");
-        let error = config::parse_checked::<ComicConfig>(&twice, Path::new("comic.toml"))
+        let error = atelier_config::parse_checked::<ComicConfig>(&twice, Path::new("comic.toml"))
             .expect_err("GPIO4 twice")
             .to_string();
         assert_eq!(
             error,
-            "comic.toml: key `pins.busy_led`: GPIO4 is already used by `pins.ready_led`"
+            "comic.toml:13:1: key `pins.busy_led`: GPIO4 is already used by `pins.ready_led`"
         );
 
         let unknown = text.replace("profile = \"csn-a2-ttl\"", "profile = \"tm-t1000\"");
-        let error = config::parse_checked::<ComicConfig>(&unknown, Path::new("comic.toml"))
+        let error = atelier_config::parse_checked::<ComicConfig>(&unknown, Path::new("comic.toml"))
             .expect_err("unknown profile")
             .to_string();
         assert!(
-            error.starts_with("comic.toml: key `printer.profile`:"),
+            error.starts_with("comic.toml:21:1: key `printer.profile`:"),
             "{error}"
         );
         assert!(error.contains("generic-58mm-usb"), "{error}");
@@ -193,7 +204,7 @@ mod tests {
     fn an_unknown_key_is_named() {
         let text =
             std::fs::read_to_string(shipped()).expect("read") + "\n[extras]\nconfetti = true\n";
-        let error = atelier_board::config::parse::<ComicConfig>(&text, Path::new("comic.toml"))
+        let error = atelier_config::parse::<ComicConfig>(&text, Path::new("comic.toml"))
             .expect_err("unknown table")
             .to_string();
         assert!(error.contains("unknown field `extras`"), "{error}");

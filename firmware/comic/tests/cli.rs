@@ -25,8 +25,9 @@ fn write_config_for(fixture: &Fixture, profile: &str) -> PathBuf {
         format!(
             "[board]\nbackend = \"sim\"\n\n[pins]\nbutton = 5\nready_led = 4\nbusy_led = 27\nerror_led = 17\n\n\
              [printer]\nport = \"serial:/dev/serial0@19200\"\nprofile = \"{profile}\"\n\n\
-             [comic]\nevent = \"Test day\"\nlibrary = \".\"\narchive_dir = \"archive\"\n\
-             page_width_mm = 100.0\narchive_dpi = 120\n"
+             [comic]\nevent = \"Test day\"\nlibrary = \"{}\"\narchive_dir = \"archive\"\n\
+             page_width_mm = 100.0\narchive_dpi = 120\n",
+            root.display()
         ),
     )
     .expect("config");
@@ -36,7 +37,9 @@ fn write_config_for(fixture: &Fixture, profile: &str) -> PathBuf {
 /// `comic --config CONFIG ARGS…`: what it prints, or its error as the binary would print it.
 fn comic(config: &Path, args: &[&str]) -> Result<String, String> {
     let config = config.display().to_string();
-    let argv = ["comic", "--config", &config]
+    // The state folder (archive, edits) next to the config, never the developer's own.
+    let state = Path::new(&config).with_file_name("").display().to_string();
+    let argv = ["comic", "--config", &config, "--state", &state]
         .into_iter()
         .chain(args.iter().copied());
     let parsed = comic::cli::Args::try_parse_from(argv).map_err(|e| e.to_string())?;

@@ -66,7 +66,7 @@ fn settle_ms<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D
 impl DemoConfig {
     /// Reads the demo's config file.
     pub fn load(path: &Path) -> anyhow::Result<DemoConfig> {
-        Ok(atelier_board::config::load(path)?)
+        Ok(atelier_config::load(path)?)
     }
 }
 

@@ -21,9 +21,10 @@ use atelier_desktop::demo::{self, DemoConfig};
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 struct Args {
-    /// The demo's config (pins and button wiring).
-    #[arg(long, default_value = "hardware/demo.toml")]
-    config: PathBuf,
+    /// The demo's config, pins and button wiring (default: hardware/demo.toml in a checkout,
+    /// /etc/atelier/demo.toml when installed).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// How many times the simulated person presses the button.
     #[arg(long, default_value_t = 5)]
     presses: u32,
@@ -36,9 +37,11 @@ struct Args {
     /// Run as fast as the CPU allows instead of in real time.
     #[arg(long)]
     fast: bool,
-    /// Where to save the pin recording (VCD, for GTKWave or PulseView).
-    #[arg(long, default_value = "atelier-demo.vcd")]
-    vcd: PathBuf,
+    /// Where to save the pin recording (VCD, for GTKWave or PulseView). Default:
+    /// atelier-demo.vcd in the simulator's state folder ($ATELIER_STATE_DIR/demo, else
+    /// $XDG_STATE_HOME/atelier/demo or ~/.local/state/atelier/demo), never the source tree.
+    #[arg(long)]
+    vcd: Option<PathBuf>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -54,10 +57,16 @@ fn run(args: Args) -> anyhow::Result<()> {
             args.speed
         );
     }
-    let config = DemoConfig::load(&atelier_cli::find_in_tree(
-        &args.config,
-        env!("CARGO_MANIFEST_DIR"),
-    ))?;
+    let places = atelier_config::Places::find("demo", args.config.as_deref());
+    let config = DemoConfig::load(&places.defaults)?;
+    let vcd = match args.vcd {
+        Some(path) => path,
+        None => {
+            std::fs::create_dir_all(&places.state)
+                .with_context(|| format!("creating the state folder {}", places.state.display()))?;
+            places.state.join("atelier-demo.vcd")
+        }
+    };
     let seed = args.seed.unwrap_or_else(atelier_cli::fresh_seed);
     tracing::info!(
         seed,
@@ -79,8 +88,8 @@ fn run(args: Args) -> anyhow::Result<()> {
 
     let mut board = Board::sim(sim.clone());
     let presses = demo::run(&mut board, &config, end)?;
-    sim.save_vcd(&args.vcd)
-        .with_context(|| format!("saving the recording to {}", args.vcd.display()))?;
+    sim.save_vcd(&vcd)
+        .with_context(|| format!("saving the recording to {}", vcd.display()))?;
     println!(
         "{presses} presses in {} of simulated time; light {}; pin recording in {}",
         sim.now(),
@@ -89,7 +98,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         } else {
             "off"
         },
-        args.vcd.display()
+        vcd.display()
     );
     Ok(())
 }

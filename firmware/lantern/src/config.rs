@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use atelier_board::BoardConfig;
-use atelier_board::config::{self, Check, ConfigError, Problem};
+use atelier_config::{Check, ConfigError, Problem};
 use serde::Deserialize;
 
 use crate::apps::{
@@ -225,32 +225,36 @@ impl Sensor {
     }
 }
 
-/// `text` (a lamp config) with surface `name` pointing along `direction`: the entry of that name
-/// in `[[surfaces.surfaces]]` is updated, or a new one appended. Comments and layout are kept
-/// (`toml_edit`). Errors say what is wrong with the file.
-pub fn with_calibrated_surface(
-    text: &str,
+/// Points surface `name` along `direction` in a lamp's config edits: the entry of that name in
+/// `[[surfaces.surfaces]]` is updated, or a new one appended. The overlay's list replaces the
+/// defaults' whole, so it starts as a copy of the defaults' (comments kept, `toml_edit`).
+pub fn calibrate_surface(
+    edits: &mut toml_edit::DocumentMut,
+    defaults: &toml_edit::DocumentMut,
     name: &str,
     direction: [f32; 3],
-) -> Result<String, String> {
-    let mut document: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| e.to_string())?;
+) -> Result<(), Problem> {
     let rounded = |v: f32| (f64::from(v) * 10_000.0).round() / 10_000.0;
     let mut array = toml_edit::Array::new();
     for v in direction {
         array.push(rounded(v));
     }
-    let surfaces = document
-        .entry("surfaces")
-        .or_insert_with(toml_edit::table)
-        .as_table_mut()
-        .ok_or("`surfaces` is not a table")?;
-    let list = surfaces
-        .entry("surfaces")
-        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
-        .as_array_of_tables_mut()
-        .ok_or("`surfaces.surfaces` is not an array of tables ([[surfaces.surfaces]])")?;
+    let key = "surfaces.surfaces";
+    let not_a_list = || Problem::new(key, "is not an array of tables ([[surfaces.surfaces]])");
+    let list = match atelier_config::copy_from_defaults(edits, defaults, key) {
+        Some(item) => item.as_array_of_tables_mut().ok_or_else(not_a_list)?,
+        None => {
+            let surfaces = edits
+                .entry("surfaces")
+                .or_insert_with(toml_edit::table)
+                .as_table_mut()
+                .ok_or_else(|| Problem::new("surfaces", "is not a table"))?;
+            surfaces["surfaces"] = toml_edit::Item::ArrayOfTables(Default::default());
+            surfaces["surfaces"]
+                .as_array_of_tables_mut()
+                .ok_or_else(not_a_list)?
+        }
+    };
     let existing = list
         .iter_mut()
         .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name));
@@ -265,13 +269,14 @@ pub fn with_calibrated_surface(
             list.push(table);
         }
     }
-    Ok(document.to_string())
+    Ok(())
 }
 
 impl LanternConfig {
-    /// Reads and checks a lamp's config.
+    /// Reads and checks one lamp config file (the shell reads the defaults with their edits
+    /// through [`atelier_config::Places::load`]).
     pub fn load(path: &Path) -> Result<LanternConfig, ConfigError> {
-        config::load_checked(path)
+        atelier_config::load_checked(path)
     }
 }
 
@@ -290,10 +295,7 @@ impl Check for LanternConfig {
         self.surfaces.validate().map_err(|error| {
             Problem::new(
                 format!("surfaces.{}", error.field),
-                format!(
-                    "{} is not accepted: expected {}",
-                    error.value, error.expected
-                ),
+                format!("{} is not accepted: {}", error.value, error.expected),
             )
         })?;
         let display = &self.display;
@@ -402,7 +404,7 @@ mod tests {
     }
 
     fn parse(text: &str) -> Result<LanternConfig, ConfigError> {
-        config::parse_checked(text, Path::new("lantern.toml"))
+        atelier_config::parse_checked(text, Path::new("lantern.toml"))
     }
 
     #[test]
@@ -423,7 +425,9 @@ mod tests {
         let text = shipped().replace("exit_deg = 50.0", "exit_deg = 20.0");
         let error = parse(&text).expect_err("exit inside enter").to_string();
         assert!(
-            error.starts_with("lantern.toml: key `surfaces.exit_deg`: 20.0 is not accepted"),
+            error.starts_with(
+                "lantern.toml:17:1: key `surfaces.exit_deg`: 20.0 is not accepted: expected an angle"
+            ),
             "{error}"
         );
         let rate = parse(&shipped().replace("rate_hz = 50", "rate_hz = 0"))
@@ -433,23 +437,43 @@ mod tests {
     }
 
     #[test]
-    fn calibration_rewrites_one_direction_and_keeps_comments() {
-        let text = shipped();
-        let updated = with_calibrated_surface(&text, "wall", [0.1, -0.99, 0.05]).expect("edits");
-        assert!(updated.contains("# Gravity's direction in the sensor frame"));
-        let config = parse(&updated).expect("still valid");
+    fn calibration_edits_the_overlay_and_keeps_the_defaults() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let defaults = folder.path().join("lantern.toml");
+        std::fs::write(&defaults, shipped()).expect("write");
+        let places = atelier_config::Places::find("lantern", Some(&defaults))
+            .with_state(folder.path().join("state"));
+        let calibrate = |name: &str, direction| {
+            places.edit::<LanternConfig>(|edits, defaults| {
+                calibrate_surface(edits, defaults, name, direction)
+            })
+        };
+        let config = calibrate("wall", [0.1, -0.99, 0.05]).expect("edits");
         let wall = &config.surfaces.surfaces[1];
         assert_eq!(
             (wall.name.as_str(), wall.direction),
             ("wall", [0.1, -0.99, 0.05])
         );
         assert_eq!(config.surfaces.surfaces[0].direction, [0.0, 0.0, -1.0]);
-        let added = with_calibrated_surface(&updated, "desk", [0.5, 0.0, 0.866]).expect("adds");
-        let config = parse(&added).expect("valid");
+        let overlay = std::fs::read_to_string(&places.edits).expect("overlay");
+        assert!(
+            overlay.contains("# Gravity's direction in the sensor frame"),
+            "{overlay}"
+        );
+        assert_eq!(std::fs::read_to_string(&defaults).expect("read"), shipped());
+
+        let config = calibrate("desk", [0.5, 0.0, 0.866]).expect("adds");
         assert_eq!(config.surfaces.surfaces.len(), 4);
         assert_eq!(config.surfaces.surfaces[3].name, "desk");
-        assert!(with_calibrated_surface("surfaces = 3", "a", [0.0, 0.0, 1.0]).is_err());
-        assert!(with_calibrated_surface("[[[", "a", [0.0, 0.0, 1.0]).is_err());
+        assert_eq!(config.surfaces.surfaces[1].direction, [0.1, -0.99, 0.05]);
+
+        std::fs::write(&places.edits, "surfaces = 3\n").expect("write");
+        let error = calibrate("a", [0.0, 0.0, 1.0]).expect_err("not a list");
+        assert!(error.to_string().contains("surfaces"), "{error}");
+        assert_eq!(
+            std::fs::read_to_string(&places.edits).expect("kept"),
+            "surfaces = 3\n"
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! - `lantern run`: sense, pick the surface's app, project it (Ctrl-C stops cleanly).
 //! - `lantern render APP --at TIME --out x.png`: one frame of one app.
 //! - `lantern sky --lat --lon --time`: the stars above the horizon, as JSON.
-//! - `lantern calibrate SURFACE`: point the lamp, save the direction in the config.
+//! - `lantern calibrate SURFACE`: point the lamp, save the direction in the config's edits.
+//! - `lantern config`: where the lamp's files are, and the config in force.
 //!
 //! # Threads
 //! Sensing and drawing run in one loop on one thread ([`lantern::lamp::Runner`]): the sensor is
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use atelier_board::{BackendKind, Board};
+use atelier_config::Places;
 use atelier_hal::Clock;
 use atelier_sim::{Adxl345Model, OrientationScript, Pace, Projector, Registers, SimBoard, Wobble};
 use chrono::{DateTime, Utc};
@@ -38,13 +40,36 @@ struct Cli {
     command: Command,
 }
 
+/// Where the lamp's files are.
+#[derive(Debug, clap::Args)]
+struct PlacesArgs {
+    /// The lamp's config (default: /etc/atelier/lantern.toml, or hardware/lantern.toml when run
+    /// from a source checkout). Calibration and the companion write their edits to the state
+    /// folder, laid over this file, which is never rewritten.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The state folder (default: $ATELIER_STATE_DIR/lantern, $STATE_DIRECTORY/lantern under
+    /// systemd, else $XDG_STATE_HOME/atelier/lantern or ~/.local/state/atelier/lantern).
+    #[arg(long)]
+    state: Option<PathBuf>,
+}
+
+impl PlacesArgs {
+    fn places(&self) -> Places {
+        let places = Places::find("lantern", self.config.as_deref());
+        match &self.state {
+            Some(state) => places.with_state(state),
+            None => places,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the lamp.
     Run {
-        /// The lamp's config.
-        #[arg(long, default_value = "hardware/lantern.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        places: PlacesArgs,
         /// Override the config's board: rpi, cdev, or sim (a scripted lamp on any machine).
         #[arg(long)]
         board: Option<BackendKind>,
@@ -84,14 +109,19 @@ enum Command {
         #[arg(long, default_value_t = 4.5, allow_negative_numbers = true)]
         magnitude_limit: f32,
     },
+    /// Where the lamp's files are, and its config in force: the defaults with the edits that
+    /// calibration and the companion made.
+    Config {
+        #[command(flatten)]
+        places: PlacesArgs,
+    },
     /// Point the lamp at a surface, then run this: about a second of samples is averaged and the
-    /// direction saved in the config (comments kept).
+    /// direction saved in the config's edits in the state folder (comments kept).
     Calibrate {
         /// The surface's name (a new name adds a surface).
         surface: String,
-        /// The lamp's config.
-        #[arg(long, default_value = "hardware/lantern.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        places: PlacesArgs,
         /// Override the config's board.
         #[arg(long)]
         board: Option<BackendKind>,
@@ -101,7 +131,7 @@ enum Command {
 fn main() -> ExitCode {
     atelier_cli::init_logging();
     atelier_cli::run(|| match Cli::parse().command {
-        Command::Run { config, board } => run(&config, board),
+        Command::Run { places, board } => run(&places.places(), board),
         Command::Render {
             app,
             at,
@@ -125,19 +155,22 @@ fn main() -> ExitCode {
         } => sky(lat, lon, time.with_timezone(&Utc), magnitude_limit),
         Command::Calibrate {
             surface,
-            config,
+            places,
             board,
-        } => calibrate(&surface, &config, board),
+        } => calibrate(&surface, &places.places(), board),
+        Command::Config { places } => {
+            atelier_cli::print_stdout(places.places().report::<LanternConfig>()?.trim_end())?;
+            Ok(())
+        }
     })
 }
 
-fn load(path: &Path, board: Option<BackendKind>) -> anyhow::Result<(PathBuf, LanternConfig)> {
-    let path = atelier_cli::find_in_tree(path, env!("CARGO_MANIFEST_DIR"));
-    let mut config = LanternConfig::load(&path)?;
+fn load(places: &Places, board: Option<BackendKind>) -> anyhow::Result<LanternConfig> {
+    let mut config: LanternConfig = places.load()?;
     if let Some(backend) = board {
         config.board.backend = backend;
     }
-    Ok((path, config))
+    Ok(config)
 }
 
 /// A simulated lamp for `--board sim`: an ADXL345 on bus 1 that is turned table → wall →
@@ -190,9 +223,9 @@ fn sink_for(config: &LanternConfig, sim: bool) -> anyhow::Result<Box<dyn FrameSi
     })
 }
 
-fn run(path: &Path, board: Option<BackendKind>) -> anyhow::Result<()> {
-    let (path, config) = load(path, board)?;
-    tracing::info!(config = %path.display(), "starting");
+fn run(places: &Places, board: Option<BackendKind>) -> anyhow::Result<()> {
+    let config = load(places, board)?;
+    tracing::info!(config = %places.defaults.display(), "starting");
     let sim = config.board.backend == BackendKind::Sim;
     let mut board = if sim {
         Board::sim(sim_lamp())
@@ -306,8 +339,8 @@ fn sky(lat: f64, lon: f64, time: DateTime<Utc>, magnitude_limit: f32) -> anyhow:
     Ok(())
 }
 
-fn calibrate(surface: &str, path: &Path, board: Option<BackendKind>) -> anyhow::Result<()> {
-    let (path, config) = load(path, board)?;
+fn calibrate(surface: &str, places: &Places, board: Option<BackendKind>) -> anyhow::Result<()> {
+    let config = load(places, board)?;
     let mut board = if config.board.backend == BackendKind::Sim {
         // A lamp tilted 10° off the wall, to see the calibration move the direction.
         let sim = SimBoard::new();
@@ -338,22 +371,16 @@ fn calibrate(surface: &str, path: &Path, board: Option<BackendKind>) -> anyhow::
         .find(|s| s.name == surface)
         .map(|s| s.direction)
         .ok_or_else(|| anyhow!("calibration did not record {surface:?}"))?;
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let updated = lantern::config::with_calibrated_surface(&text, surface, direction)
-        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    // Check before replacing: a config the lamp cannot read would be worse than none.
-    atelier_board::config::parse_checked::<LanternConfig>(&updated, &path)?;
-    let temporary = path.with_extension("toml.tmp");
-    std::fs::write(&temporary, updated)
-        .with_context(|| format!("writing {}", temporary.display()))?;
-    std::fs::rename(&temporary, &path).with_context(|| format!("replacing {}", path.display()))?;
+    // Checked before it is saved: a config the lamp cannot read would be worse than none.
+    places.edit::<LanternConfig>(|edits, defaults| {
+        lantern::config::calibrate_surface(edits, defaults, surface, direction)
+    })?;
     println!(
         "{surface}: gravity along [{:.3}, {:.3}, {:.3}] saved in {}",
         direction[0],
         direction[1],
         direction[2],
-        path.display()
+        places.edits.display()
     );
     Ok(())
 }

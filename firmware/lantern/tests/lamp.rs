@@ -57,7 +57,7 @@ mirror = true
 kelvin = 4000
 shape = "full"
 "#;
-    atelier_board::config::parse_checked(text, std::path::Path::new("test.toml")).expect("valid")
+    atelier_config::parse_checked(text, std::path::Path::new("test.toml")).expect("valid")
 }
 
 fn origin() -> DateTime<Utc> {

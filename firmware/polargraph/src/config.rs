@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use atelier_board::config::{self, Check, ConfigError, Problem};
 use atelier_board::{Bcm, BoardConfig};
+use atelier_config::{Check, ConfigError, Problem};
 use serde::Deserialize;
 
 /// Everything about one polargraph: wiring, geometry, motors, pen and motion limits.
@@ -145,12 +145,12 @@ pub struct Motion {
 impl PlotterConfig {
     /// Reads and checks a plotter config.
     pub fn load(path: &Path) -> Result<PlotterConfig, ConfigError> {
-        config::load_checked(path)
+        atelier_config::load_checked(path)
     }
 
     /// Parses and checks a plotter config from text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<PlotterConfig, ConfigError> {
-        config::parse_checked(text, Path::new(origin))
+        atelier_config::parse_checked(text, Path::new(origin))
     }
 }
 

@@ -19,38 +19,51 @@ struct Args {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Turns an image or SVG into a plan: SVG preview, PNG of the ink, JSON summary, G-code.
-    Plan {
-        /// A PNG or JPEG (drawn in a style) or an SVG (drawn as its paths). Leave out for
-        /// generative styles.
-        input: Option<PathBuf>,
-        /// Drawing style for images: scribble, squarewave, spiral, squiggle, crosshatch, stipple, or the
-        /// generative spirograph. Default: scribble for images, spirograph without an input.
-        #[arg(long, value_parser = parse_style)]
-        style: Option<Style>,
-        /// Seed for every random choice; the same seed redraws the same plot. Without it a fresh
-        /// seed is drawn, printed and saved.
+    Plan(PlanArgs),
+    /// Where the plotter's files are, and its config in force (the defaults with the edits
+    /// made on this machine).
+    Config {
+        /// The machine's config (default: /etc/atelier/polargraph.toml, or
+        /// hardware/polargraph.toml when run from a source checkout).
         #[arg(long)]
-        seed: Option<u64>,
-        /// The machine's config.
-        #[arg(long, default_value = "hardware/polargraph.toml")]
-        config: PathBuf,
-        /// Folder for the outputs (created if missing).
-        #[arg(short, long, default_value = "plan")]
-        out: PathBuf,
-        /// Also write Cartesian G-code for Makelangelo's Marlin polargraph firmware.
-        #[arg(long)]
-        gcode: bool,
-        /// Cell size in mm for scribble (default: one picture pixel) and squarewave (default: six
-        /// pen widths, giving seven tones).
-        #[arg(long)]
-        cell: Option<f64>,
-        /// Number of dots for stipple (default: about one per (3 pen widths)² of ink).
-        #[arg(long)]
-        dots: Option<usize>,
-        /// Resolution of the ink PNG, pixels per millimetre.
-        #[arg(long, default_value_t = 4.0)]
-        px_per_mm: f64,
+        config: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// A PNG or JPEG (drawn in a style) or an SVG (drawn as its paths). Leave out for
+    /// generative styles.
+    input: Option<PathBuf>,
+    /// Drawing style for images: scribble, squarewave, spiral, squiggle, crosshatch, stipple, or the
+    /// generative spirograph. Default: scribble for images, spirograph without an input.
+    #[arg(long, value_parser = parse_style)]
+    style: Option<Style>,
+    /// Seed for every random choice; the same seed redraws the same plot. Without it a fresh
+    /// seed is drawn, printed and saved.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// The machine's config (default: /etc/atelier/polargraph.toml, or
+    /// hardware/polargraph.toml when run from a source checkout), with the edits from the
+    /// state folder laid over it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Folder for the outputs (created if missing).
+    #[arg(short, long, default_value = "plan")]
+    out: PathBuf,
+    /// Also write Cartesian G-code for Makelangelo's Marlin polargraph firmware.
+    #[arg(long)]
+    gcode: bool,
+    /// Cell size in mm for scribble (default: one picture pixel) and squarewave (default: six
+    /// pen widths, giving seven tones).
+    #[arg(long)]
+    cell: Option<f64>,
+    /// Number of dots for stipple (default: about one per (3 pen widths)² of ink).
+    #[arg(long)]
+    dots: Option<usize>,
+    /// Resolution of the ink PNG, pixels per millimetre.
+    #[arg(long, default_value_t = 4.0)]
+    px_per_mm: f64,
 }
 
 fn parse_style(text: &str) -> Result<Style, String> {
@@ -64,7 +77,18 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    let Command::Plan {
+    match args.command {
+        Command::Config { config } => {
+            let places = atelier_config::Places::find("polargraph", config.as_deref());
+            atelier_cli::print_stdout(places.report::<PlotterConfig>()?.trim_end())?;
+            Ok(())
+        }
+        Command::Plan(plan) => run_plan(plan),
+    }
+}
+
+fn run_plan(plan: PlanArgs) -> anyhow::Result<()> {
+    let PlanArgs {
         input,
         style,
         seed,
@@ -74,7 +98,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         cell,
         dots,
         px_per_mm,
-    } = args.command;
+    } = plan;
     if let Some(dots) = dots
         && !(1..=200_000).contains(&dots)
     {
@@ -88,10 +112,8 @@ fn run(args: Args) -> anyhow::Result<()> {
     if !(px_per_mm.is_finite() && (0.5..=40.0).contains(&px_per_mm)) {
         anyhow::bail!("--px-per-mm must be from 0.5 to 40, not {px_per_mm}");
     }
-    let config = PlotterConfig::load(&atelier_cli::find_in_tree(
-        &config,
-        env!("CARGO_MANIFEST_DIR"),
-    ))?;
+    let config: PlotterConfig =
+        atelier_config::Places::find("polargraph", config.as_deref()).load()?;
     let drawing = input.as_deref().map(input::load).transpose()?;
     let seed = seed.unwrap_or_else(atelier_cli::fresh_seed);
     tracing::info!(seed, "seed (repeat this plot with --seed {seed})");

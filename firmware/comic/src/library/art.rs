@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use atelier_board::config::{Check, Problem};
+use atelier_config::{Check, Problem};
 use serde::{Deserialize, Serialize};
 
 use crate::raster::GrayImage;

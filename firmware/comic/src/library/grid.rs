@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use atelier_board::config::{self, Check, Problem};
+use atelier_config::{Check, Problem};
 use serde::Deserialize;
 
 use crate::panels::{Detection, Panel, find_panels};
@@ -85,7 +85,7 @@ impl Grid {
         let drawn = read_gray(png)?;
         let override_path = png.with_extension("toml");
         let manual = if override_path.exists() {
-            let manual: GridOverride = config::load_checked(&override_path)?;
+            let manual: GridOverride = atelier_config::load_checked(&override_path)?;
             manual
                 .check_against(drawn.width(), drawn.height())
                 .map_err(|problem| LoadError::Override {

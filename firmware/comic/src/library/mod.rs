@@ -11,7 +11,7 @@ mod resample;
 
 use std::path::{Path, PathBuf};
 
-use atelier_board::config::{self, ConfigError};
+use atelier_config::ConfigError;
 
 pub use art::{Anchor, Art, ArtEntry, ArtIndex};
 pub use grid::{Grid, GridOverride, PanelRect};
@@ -136,7 +136,8 @@ impl Library {
         }
 
         let index_path = root.join("art").join("art.toml");
-        let index: ArtIndex = config::load_checked(&index_path).map_err(LibraryError::ArtIndex)?;
+        let index: ArtIndex =
+            atelier_config::load_checked(&index_path).map_err(LibraryError::ArtIndex)?;
         let art_dir = root.join("art");
         let mut art = Vec::new();
         for entry in &index.art {

@@ -16,6 +16,14 @@ pub enum ConfigError {
         /// Why (already in the message, so not repeated as a source).
         cause: std::io::Error,
     },
+    /// The file could not be written.
+    #[error("cannot write config file {}: {cause}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
     /// The file was read but is not a valid config.
     #[error("{}", Located(self))]
     Invalid {
@@ -82,7 +90,7 @@ pub trait Check {
 /// Reads `path` as TOML into `T` and checks it; a broken rule is reported like a parse error,
 /// naming the file and the key.
 pub fn load_checked<T: DeserializeOwned + Check>(path: &Path) -> Result<T, ConfigError> {
-    checked(load(path)?, path)
+    parse_checked(&read(path)?, path)
 }
 
 /// Parses `text` (from `origin`) into `T` and checks it.
@@ -90,26 +98,48 @@ pub fn parse_checked<T: DeserializeOwned + Check>(
     text: &str,
     origin: &Path,
 ) -> Result<T, ConfigError> {
-    checked(parse(text, origin)?, origin)
+    checked(parse(text, origin)?, &[(text, origin)])
 }
 
-fn checked<T: Check>(config: T, origin: &Path) -> Result<T, ConfigError> {
-    config.check().map_err(|problem| ConfigError::Invalid {
-        path: origin.to_owned(),
-        position: None,
-        key: Some(problem.key),
-        message: problem.message,
-    })?;
+/// Checks `config`, which was read from `sources` (the last one wins where they overlap): a
+/// broken rule names the source that set the key, and its line.
+pub(crate) fn checked<T: Check>(config: T, sources: &[(&str, &Path)]) -> Result<T, ConfigError> {
+    config
+        .check()
+        .map_err(|problem| invalid_at(sources, problem.key, &problem.message))?;
     Ok(config)
+}
+
+/// An error at dotted `key`, placed in whichever of `sources` writes the most of it (the last
+/// one on a tie, as it overrides the others).
+pub(crate) fn invalid_at(sources: &[(&str, &Path)], key: String, message: &str) -> ConfigError {
+    let steps = crate::locate::steps(&key);
+    let mut best: Option<(usize, &str, &Path, Option<std::ops::Range<usize>>)> = None;
+    for &(text, origin) in sources {
+        let (found, span) = crate::locate::deepest(text, &steps);
+        if best.as_ref().is_none_or(|(most, ..)| found >= *most) {
+            best = Some((found, text, origin, span));
+        }
+    }
+    let (text, origin, span) = best.map_or(("", Path::new(""), None), |(_, t, o, s)| (t, o, s));
+    ConfigError::Invalid {
+        path: origin.to_owned(),
+        position: position_of(text, span),
+        key: (!key.is_empty() && key != ".").then_some(key),
+        message: message.trim().to_owned(),
+    }
+}
+
+pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
+        path: path.to_owned(),
+        cause,
+    })
 }
 
 /// Reads `path` as TOML into `T`.
 pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
-        path: path.to_owned(),
-        cause,
-    })?;
-    parse(&text, path)
+    parse(&read(path)?, path)
 }
 
 /// Parses `text` (read from `origin`, which errors name) as TOML into `T`.
