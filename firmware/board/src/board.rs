@@ -246,6 +246,43 @@ fn open_cdev(_config: &BoardConfig) -> Result<Backend, OpenError> {
     })
 }
 
+/// Opens the port a spec names, as often as asked: a daemon reopens its printer after it was
+/// unplugged. It can move to the thread that prints.
+#[derive(Clone, Debug)]
+pub struct PortOpener {
+    spec: PortSpec,
+    sim: Option<SimBoard>,
+}
+
+impl PortOpener {
+    /// Opens the port (again).
+    pub fn open(&self) -> Result<AnyPort, OpenError> {
+        match &self.sim {
+            Some(sim) => Ok(AnyPort::Sim(sim.open_port(&self.spec.to_string())?)),
+            None => open_port(&self.spec),
+        }
+    }
+
+    /// The port it opens.
+    pub fn spec(&self) -> &PortSpec {
+        &self.spec
+    }
+}
+
+impl Board {
+    /// Something that opens the port `spec` names whenever asked, on this board.
+    pub fn port_opener(&self, spec: &PortSpec) -> PortOpener {
+        PortOpener {
+            spec: spec.clone(),
+            sim: match &self.backend {
+                Backend::Sim(sim) => Some(sim.clone()),
+                #[cfg(any(rpi_backend, cdev_backend))]
+                _ => None,
+            },
+        }
+    }
+}
+
 /// Opens a real byte-stream port: a device file, a plain file, a TCP connection or (in builds
 /// with serial support) a serial port. Needs no board: a printer is not a GPIO.
 pub fn open_port(spec: &PortSpec) -> Result<AnyPort, OpenError> {

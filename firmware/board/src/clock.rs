@@ -17,6 +17,17 @@ impl AnyClock {
     pub fn delay(&self) -> ClockDelay<AnyClock> {
         ClockDelay::new(self.clone())
     }
+
+    /// Holds virtual time still for the calling work until the guard is dropped or the thread
+    /// sleeps on the clock (see [`VirtualClock`]'s "Several threads"): for work handed to
+    /// another thread, taken out by the thread that hands it over so no instant slips between.
+    /// Real time waits for nobody: `None`.
+    pub fn hold(&self) -> Option<atelier_sim::Participant> {
+        match self {
+            AnyClock::Monotonic(_) => None,
+            AnyClock::Virtual(clock) => Some(clock.participant()),
+        }
+    }
 }
 
 impl Clock for AnyClock {

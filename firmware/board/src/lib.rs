@@ -36,7 +36,7 @@ mod rpi;
 mod usb;
 
 pub use backend::BackendKind;
-pub use board::{Board, BoardConfig, open_port};
+pub use board::{Board, BoardConfig, PortOpener, open_port};
 #[cfg(cdev_backend)]
 pub use cdev::{CdevInput, CdevOutput, SysfsPwm};
 pub use clock::AnyClock;

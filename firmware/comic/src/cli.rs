@@ -4,13 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::archive::{Archive, Sidecar};
-use crate::compose::{self, Comic, Request};
+use crate::compose;
 use crate::config::ComicConfig;
 use crate::escpos::EncodedJob;
-use crate::library::{Library, read_gray};
+use crate::maker::{Made, Maker, today_utc};
 use crate::print::{self, Readiness};
-use crate::profile::PrinterProfile;
 use crate::timing::PrintTime;
 use anyhow::{Context as _, bail};
 use atelier_board::{AnyClock, BackendKind, Board, PortSpec};
@@ -106,145 +104,48 @@ pub fn run(args: Args) -> anyhow::Result<String> {
     let archive_dir = args.out.unwrap_or_else(|| config.comic.archive_dir.clone());
     match args.command {
         Command::Make { what } => {
-            let archive = Archive::open(&archive_dir)?;
-            let (comic, _) = make(&config, &config_path, &archive, what)?;
-            Ok(comic.footer)
+            let maker = Maker::new(&config, &config_path, &archive_dir)?;
+            Ok(make(&maker, what)?.comic.footer)
         }
         Command::Print { what, printer } => {
-            let archive = Archive::open(&archive_dir)?;
-            let (comic, job) = make(&config, &config_path, &archive, what)?;
-            send(
-                &config,
-                &config_path,
-                &printer,
-                &job,
-                comic.record.number,
-                &archive,
-            )
+            let maker = Maker::new(&config, &config_path, &archive_dir)?;
+            let made = make(&maker, what)?;
+            send(&maker, &printer, &made.job, made.saved.number)
         }
         Command::Reprint { number, printer } => {
-            let archive = Archive::open(&archive_dir)?;
-            let sidecar = archive.sidecar(number)?;
-            let job = reprint_job(&config, &config_path, &archive, &sidecar)?;
-            send(&config, &config_path, &printer, &job, number, &archive)
+            let maker = Maker::new(&config, &config_path, &archive_dir)?;
+            let job = maker.job_from_archive(number)?;
+            send(&maker, &printer, &job, number)
         }
-        Command::Check => check(&config),
+        Command::Check => check(&Maker::new(&config, &config_path, &archive_dir)?),
         Command::Config => Ok(places.report::<ComicConfig>()?),
     }
 }
 
-fn load_library(config: &ComicConfig) -> anyhow::Result<Library> {
-    let library = Library::load(&config.comic.library, config.page_size())?;
-    for warning in &library.warnings {
-        tracing::warn!("{warning}");
-    }
-    tracing::info!(
-        grids = library.grids.len(),
-        art = library.art.len(),
-        folder = %config.comic.library.display(),
-        "library loaded"
-    );
-    Ok(library)
-}
-
-fn load_profile(config: &ComicConfig, config_path: &Path) -> anyhow::Result<PrinterProfile> {
-    let name = &config.printer.profile;
-    if name.ends_with(".toml") {
-        let path = config_path.parent().unwrap_or(Path::new(".")).join(name);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read printer profile {}", path.display()))?;
-        PrinterProfile::from_toml(&text).with_context(|| format!("{}", path.display()))
-    } else {
-        Ok(PrinterProfile::builtin_named(name)?)
-    }
-}
-
-/// Composes, encodes and archives one comic; returns it and its printer bytes.
-fn make(
-    config: &ComicConfig,
-    config_path: &Path,
-    archive: &Archive,
-    what: What,
-) -> anyhow::Result<(Comic, EncodedJob)> {
-    let library = load_library(config)?;
-    let profile = load_profile(config, config_path)?;
-    let seed = what.seed.unwrap_or_else(atelier_cli::fresh_seed);
-    let request = Request {
-        seed,
-        theme: what.theme.or_else(|| config.comic.theme.clone()),
-        number: archive.next_number()?,
-        date: match what.date {
-            Some(date) => check_date(&date)?,
-            None => today_utc(),
-        },
-        event: config.comic.event.clone(),
+/// Makes the next comic as the command line asked.
+fn make(maker: &Maker, what: What) -> anyhow::Result<Made> {
+    let date = match what.date {
+        Some(date) => check_date(&date)?,
+        None => today_utc(),
     };
-    let comic = compose::compose(&library, &request)?;
-    let job = print::job(
-        &comic.page.top_rows(comic.artwork_rows),
-        print::footer_lines(&comic.record),
-        &profile,
-        config.printer.binarisation,
-    )?;
-    let saved = archive.save(
-        &comic,
-        config.comic.archive_dpi,
-        Some((
-            job.bytes(),
-            &config.printer.profile,
-            &config.printer.binarisation.to_string(),
-        )),
-    )?;
-    tracing::info!(
-        number = saved.number,
-        seed,
-        grid = %comic.record.grid,
-        png = %saved.png.display(),
-        sidecar = %saved.sidecar.display(),
-        "comic made"
-    );
-    Ok((comic, job))
-}
-
-/// The job for an archived comic, re-encoded from its PNG for the printer configured now (the
-/// same bytes as its saved stream when the printer and binarisation have not changed).
-fn reprint_job(
-    config: &ComicConfig,
-    config_path: &Path,
-    archive: &Archive,
-    sidecar: &Sidecar,
-) -> anyhow::Result<EncodedJob> {
-    let profile = load_profile(config, config_path)?;
-    let page = read_gray(&archive.path_of(&sidecar.png))?;
-    Ok(print::job(
-        &page.top_rows(sidecar.artwork_rows),
-        print::footer_lines_for(
-            sidecar.comic.number,
-            &sidecar.comic.date,
-            &sidecar.comic.event,
-            sidecar.comic.seed,
-        ),
-        &profile,
-        config.printer.binarisation,
-    )?)
+    let seed = what.seed.unwrap_or_else(atelier_cli::fresh_seed);
+    Ok(maker.make(maker.archive().next_number()?, seed, date, what.theme)?)
 }
 
 /// Sends a job to the configured (or given) printer, asking about paper first.
 fn send(
-    config: &ComicConfig,
-    config_path: &Path,
+    maker: &Maker,
     printer: &PrinterArgs,
     job: &EncodedJob,
     number: u64,
-    archive: &Archive,
 ) -> anyhow::Result<String> {
-    let profile = load_profile(config, config_path)?;
+    let (config, profile, archive) = (maker.config(), maker.profile(), maker.archive());
     let port_spec = printer
         .port
         .clone()
         .unwrap_or_else(|| config.printer.port.clone());
     let backend = printer.board.unwrap_or(config.board.backend);
-    let estimate = PrintTime::estimate(&profile, job);
+    let estimate = PrintTime::estimate(profile, job);
     tracing::info!(
         link_s = estimate.link.as_secs_f64(),
         paper_s = estimate.paper.as_secs_f64(),
@@ -259,11 +160,11 @@ fn send(
     // Only the simulator needs a board for a printer; a real one is a port and nothing else.
     let (mut port, clock, simulated) = if backend == BackendKind::Sim {
         let sim = atelier_sim::SimBoard::new();
-        let printer = crate::simulated::printer_for(&profile);
+        let printer = crate::simulated::printer_for(profile);
         sim.attach_port(
             &port_spec.to_string(),
             printer.clone(),
-            crate::simulated::link_for(&profile),
+            crate::simulated::link_for(profile),
         );
         let mut board = Board::sim(sim);
         (board.port(&port_spec)?, board.clock(), Some(printer))
@@ -290,7 +191,7 @@ fn send(
         Readiness::Ready => tracing::debug!("printer ready"),
         Readiness::Unknown => tracing::debug!("the printer did not say whether it is ready"),
     }
-    let sent = print::send(&mut port, &profile, job, clock)
+    let sent = print::send(&mut port, profile, job, clock)
         .with_context(|| format!("printing comic {number} on {port_spec}"))?;
     let took = Duration::from_nanos(sent.expected_done.as_nanos() - sent.started.as_nanos());
     tracing::info!(number, seconds = took.as_secs_f64(), "printed");
@@ -366,9 +267,9 @@ fn save_paper(printer: &atelier_sim::ThermalPrinter, path: &Path) -> anyhow::Res
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn check(config: &ComicConfig) -> anyhow::Result<String> {
+fn check(maker: &Maker) -> anyhow::Result<String> {
     use std::fmt::Write as _;
-    let library = load_library(config)?;
+    let (config, library) = (maker.config(), maker.library());
     let mut report = String::new();
     writeln!(
         report,
@@ -389,7 +290,7 @@ fn check(config: &ComicConfig) -> anyhow::Result<String> {
     themes.extend(library.themes().into_iter().map(Some));
     let mut usable_anywhere = false;
     for theme in themes {
-        let verdicts = compose::feasibility(&library, theme.as_deref());
+        let verdicts = compose::feasibility(library, theme.as_deref());
         let usable = verdicts.iter().filter(|(_, v)| v.is_ok()).count();
         usable_anywhere |= usable > 0;
         let pieces = library
@@ -418,28 +319,6 @@ fn check(config: &ComicConfig) -> anyhow::Result<String> {
     Ok(report)
 }
 
-/// Today's date in UTC, YYYY-MM-DD (the robot may have no time zone configured).
-fn today_utc() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (y, m, d) = civil_from_days((seconds / 86_400) as i64);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Howard Hinnant's days-to-civil: days since 1970-01-01 → (year, month, day).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 fn check_date(date: &str) -> anyhow::Result<String> {
     let parts: Vec<&str> = date.split('-').collect();
     let valid = parts.len() == 3
@@ -451,16 +330,4 @@ fn check_date(date: &str) -> anyhow::Result<String> {
         bail!("--date {date}: accepted: YYYY-MM-DD, such as 2026-11-25");
     }
     Ok(date.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_become_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_417), (2025, 11, 25));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-    }
 }

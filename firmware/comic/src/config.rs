@@ -22,6 +22,42 @@ pub struct ComicConfig {
     pub printer: Printer,
     /// What goes on each comic and where it is kept.
     pub comic: Comic,
+    /// How `comic run` behaves: queue, button hold, retries.
+    #[serde(default)]
+    pub robot: RobotSettings,
+}
+
+/// The `[robot]` table: the daemon's behaviour. Every key has a default.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RobotSettings {
+    /// Presses that may wait for the printer, the one printing included; a press beyond is
+    /// refused, shown on the LEDs and logged.
+    pub queue_limit: usize,
+    /// How long the button contact must be still before a change counts, ms.
+    pub settle_ms: u64,
+    /// Holding the button this long asks for `shutdown_command` once the current comic is
+    /// printed, seconds (0 turns it off).
+    pub hold_to_shut_down_s: f64,
+    /// The program and arguments that shut the machine down.
+    pub shutdown_command: Vec<String>,
+    /// The first wait before a stopped printer is tried again, seconds; doubled each time.
+    pub retry_first_s: f64,
+    /// The longest wait between tries, seconds.
+    pub retry_max_s: f64,
+}
+
+impl Default for RobotSettings {
+    fn default() -> Self {
+        RobotSettings {
+            queue_limit: 5,
+            settle_ms: 20,
+            hold_to_shut_down_s: 5.0,
+            shutdown_command: vec!["systemctl".into(), "poweroff".into()],
+            retry_first_s: 1.0,
+            retry_max_s: 30.0,
+        }
+    }
 }
 
 /// The `[pins]` table (BCM numbers).
@@ -130,6 +166,50 @@ impl Check for ComicConfig {
             && let Err(error) = PrinterProfile::builtin_named(&self.printer.profile)
         {
             return fail("printer.profile", error.to_string());
+        }
+        let robot = &self.robot;
+        if !(1..=100).contains(&robot.queue_limit) {
+            return fail(
+                "robot.queue_limit",
+                format!("{} is outside 1–100 comics", robot.queue_limit),
+            );
+        }
+        if !(1..=1000).contains(&robot.settle_ms) {
+            return fail(
+                "robot.settle_ms",
+                format!("{} is outside 1–1000 ms", robot.settle_ms),
+            );
+        }
+        if !(robot.hold_to_shut_down_s == 0.0 || (1.0..=60.0).contains(&robot.hold_to_shut_down_s))
+        {
+            return fail(
+                "robot.hold_to_shut_down_s",
+                format!(
+                    "{} is not accepted: 0 (off) or 1–60 s",
+                    robot.hold_to_shut_down_s
+                ),
+            );
+        }
+        if robot
+            .shutdown_command
+            .first()
+            .is_none_or(|program| program.is_empty())
+        {
+            return fail(
+                "robot.shutdown_command",
+                "must name a program, such as [\"systemctl\", \"poweroff\"]".to_owned(),
+            );
+        }
+        if !(0.1..=3600.0).contains(&robot.retry_first_s)
+            || !(robot.retry_first_s..=3600.0).contains(&robot.retry_max_s)
+        {
+            return fail(
+                "robot.retry_max_s",
+                format!(
+                    "retries from {} s up to {} s are not accepted: 0.1 s ≤ first ≤ max ≤ 3600 s",
+                    robot.retry_first_s, robot.retry_max_s
+                ),
+            );
         }
         if !(20.0..=600.0).contains(&self.comic.page_width_mm) {
             return fail(

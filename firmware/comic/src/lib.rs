@@ -7,7 +7,9 @@
 //! - [`config`]: the machine's config, hardware/comic.toml.
 //! - [`library`]: grids and art from disk, broken files skipped with a warning.
 //! - [`compose`]: a seed and a library → a comic page (grid, art in every panel, footer).
+//! - [`maker`]: the library indexed once; a comic composed, encoded and archived in one step.
 //! - [`archive`]: numbered comics on disk (PNG, printer bytes, JSON sidecar), written atomically.
+//! - [`robot`]: the machine: button, LEDs, spool, composing ahead, printing through faults.
 //! - [`simulated`]: the simulator's printer and link matching a profile.
 //! - [`print`]: a comic → the printer's job; asking about paper; sending at the printer's pace.
 //! - [`panels`]: finding the panels of a hand-drawn grid (enclosed blank regions).
@@ -29,11 +31,13 @@ pub mod compose;
 pub mod config;
 pub mod escpos;
 pub mod library;
+pub mod maker;
 pub mod pacing;
 pub mod panels;
 pub mod print;
 pub mod profile;
 pub mod raster;
+pub mod robot;
 pub mod simulated;
 pub mod timing;
 

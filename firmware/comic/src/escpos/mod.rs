@@ -194,6 +194,25 @@ impl Stream {
     }
 }
 
+/// Bytes that bring a printer back to a known state after a stream was cut off anywhere: enough
+/// zeros to complete the longest raster band the profile allows (zero bytes are white dots in
+/// a picture and ignored as text), `ESC @`, then a feed past the cutter and a cut, so that the
+/// cut-off part leaves the printer and the next job is never read as picture data.
+pub fn resynchronise(profile: &PrinterProfile) -> Vec<u8> {
+    let band_bytes = profile.width_dots.div_ceil(8) as usize * profile.max_band_rows as usize;
+    // ESC * column images need 3 bytes per dot column; graphics headers add a few more.
+    let longest = band_bytes.max(3 * profile.width_dots as usize) + 16;
+    let mut bytes = vec![0u8; longest];
+    bytes.extend_from_slice(&INITIALISE);
+    if let Some(cut) = cut(profile.cutter) {
+        let rows = profile.mm_to_rows(profile.feed_before_cut_mm);
+        let lines = rows.div_ceil(profile.line_height_dots().max(1)).min(255) as u8;
+        bytes.extend_from_slice(&feed_lines(lines));
+        bytes.extend_from_slice(&cut);
+    }
+    bytes
+}
+
 /// Encodes `job` for the printer `profile` describes.
 pub fn encode(profile: &PrinterProfile, job: &Job<'_>) -> Result<EncodedJob, EncodeError> {
     profile.validate()?;

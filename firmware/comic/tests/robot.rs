@@ -1,0 +1,260 @@
+//! The comic robot as a machine, on the simulated board in virtual time: bouncy presses on the
+//! real debounce driver, the real robot loop, and the simulated thermal printer decoding the
+//! bytes independently of the encoder (its own ESC/POS interpreter, text and cuts).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use atelier_board::Board;
+use atelier_hal::Instant;
+use atelier_sim::{Bounce, ButtonScript, SimBoard, ThermalPrinter};
+use comic::config::ComicConfig;
+use comic::maker::Maker;
+use comic::profile::PrinterProfile;
+use comic::robot::spool::Spool;
+use comic::robot::{Event, Finish, Refusal, Robot, Wiring};
+use comic::simulated::{link_for, printer_for};
+use common::Fixture;
+
+const PORT: &str = "serial:/dev/serial0@19200";
+const BUTTON: u8 = 5;
+
+fn at_ms(ms: u64) -> Instant {
+    Instant::from_nanos(ms * 1_000_000)
+}
+
+/// A robot config on the simulated board, with `robot` as its `[robot]` table.
+fn config(fixture: &Fixture, robot: &str) -> (ComicConfig, PathBuf) {
+    let root = fixture.root();
+    let path = root.join("comic.toml");
+    let text = format!(
+        "[board]\nbackend = \"sim\"\n\n[pins]\nbutton = {BUTTON}\nready_led = 4\nbusy_led = 27\nerror_led = 17\n\n\
+         [printer]\nport = \"{PORT}\"\nprofile = \"csn-a2-ttl\"\n\n\
+         [comic]\nevent = \"Test day\"\nlibrary = \"{}\"\narchive_dir = \"{}\"\n\
+         page_width_mm = 100.0\narchive_dpi = 120\n\n[robot]\n{robot}\n",
+        root.display(),
+        root.join("archive").display(),
+    );
+    std::fs::write(&path, &text).expect("config");
+    let config = atelier_config::load_checked::<ComicConfig>(&path).expect("valid config");
+    (config, path)
+}
+
+struct Run {
+    events: Vec<Event>,
+    printer: ThermalPrinter,
+    /// Every LED change as the world saw it: (GPIO, time, lit).
+    leds: Vec<(u8, Instant, bool)>,
+}
+
+impl Run {
+    /// Whether LED `bcm` was lit at `at`.
+    fn level_at(&self, bcm: u8, at: Instant) -> bool {
+        self.leds
+            .iter()
+            .filter(|(pin, when, _)| *pin == bcm && *when <= at)
+            .last()
+            .is_some_and(|(_, _, on)| *on)
+    }
+
+    /// When LED `bcm` was switched on.
+    fn lit(&self, bcm: u8) -> Vec<Instant> {
+        self.leds
+            .iter()
+            .filter(|(pin, _, on)| *pin == bcm && *on)
+            .map(|(_, at, _)| *at)
+            .collect()
+    }
+}
+
+/// Runs the robot on the simulated board until `until`, presses scripted by `script`, then
+/// lets it print every job it accepted.
+fn run_robot(fixture: &Fixture, robot_settings: &str, script: ButtonScript, until: Instant) -> Run {
+    let (config, config_path) = config(fixture, robot_settings);
+    let sim = SimBoard::new();
+    let profile = PrinterProfile::builtin_named("csn-a2-ttl").expect("profile");
+    let printer = printer_for(&profile);
+    sim.attach_port(PORT, printer.clone(), link_for(&profile));
+    sim.input_line(BUTTON, true).schedule_all(script.levels());
+    let leds = Arc::new(Mutex::new(Vec::new()));
+    for bcm in [4, 27, 17] {
+        let leds = Arc::clone(&leds);
+        sim.output_line(bcm)
+            .on_change(move |at, on| leds.lock().expect("leds").push((bcm, at, on)));
+    }
+    let mut board = Board::sim(sim.clone());
+    let wiring = Wiring::from_board(&mut board, &config).expect("wiring");
+    let maker = Maker::new(&config, &config_path, &config.comic.archive_dir).expect("maker");
+    let spool = Spool::open(&fixture.root().join("spool")).expect("spool");
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let heard = Arc::clone(&events);
+    Robot::new(wiring, maker, spool)
+        .run(
+            Some(until),
+            Arc::new(AtomicBool::new(false)),
+            Finish::Drain,
+            move |event| heard.lock().expect("events").push(event.clone()),
+        )
+        .expect("robot runs");
+    let events = events.lock().expect("events").clone();
+    let leds = leds.lock().expect("leds").clone();
+    Run {
+        events,
+        printer,
+        leds,
+    }
+}
+
+/// The comic numbers the simulated printer printed, in paper order, read from the footer
+/// text its interpreter decoded.
+fn numbers_on_paper(printer: &ThermalPrinter) -> Vec<u64> {
+    printer
+        .text()
+        .iter()
+        .filter_map(|line| {
+            let rest = line.text.trim().strip_prefix("No. ")?;
+            rest.split_whitespace().next()?.parse().ok()
+        })
+        .collect()
+}
+
+fn spool_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("spool")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("job-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn bouncy_presses_become_that_many_comics_on_paper_in_order() {
+    let fixture = Fixture::new(8, 0);
+    let mut script = ButtonScript::active_low(7);
+    for (i, ms) in [1_000, 2_500, 40_000].into_iter().enumerate() {
+        script = script.press(
+            at_ms(ms),
+            Duration::from_millis(120 + 40 * i as u64),
+            Bounce::TACTILE,
+        );
+    }
+    let run = run_robot(&fixture, "", script, at_ms(60_000));
+
+    assert_eq!(numbers_on_paper(&run.printer), [1, 2, 3]);
+    assert_eq!(run.printer.overflowed_bytes(), 0);
+    assert!(
+        run.printer.errors().is_empty(),
+        "{:?}",
+        run.printer.errors()
+    );
+    let accepted: Vec<u64> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Accepted { number, .. } => Some(*number),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(accepted, [1, 2, 3]);
+    assert!(spool_files(&fixture.root().join("spool")).is_empty());
+
+    // The press path does no composing: every comic was ready before its press (composing
+    // takes no virtual time, so only the order of events can show this).
+    let position = |wanted: &dyn Fn(&Event) -> bool| run.events.iter().position(wanted);
+    for number in 1..=3 {
+        let ready = position(&|e| matches!(e, Event::Ready { number: n, .. } if *n == number));
+        let accepted =
+            position(&|e| matches!(e, Event::Accepted { number: n, .. } if *n == number));
+        assert!(
+            ready.expect("made") < accepted.expect("accepted"),
+            "comic {number} was made after its press"
+        );
+    }
+    // Its first byte goes out at the press itself, plus the settle time and a status question.
+    let pressed = run.events.iter().find_map(|e| match e {
+        Event::Accepted {
+            number: 1,
+            pressed_at,
+            ..
+        } => Some(*pressed_at),
+        _ => None,
+    });
+    let printing = run.events.iter().find_map(|e| match e {
+        Event::Printing { number: 1, at } => Some(*at),
+        _ => None,
+    });
+    let (pressed, printing) = (pressed.expect("pressed"), printing.expect("printing"));
+    assert!(
+        printing - pressed < Duration::from_millis(100),
+        "first byte {:?} after the press",
+        printing - pressed
+    );
+    // The busy LED came on for each comic; the ready LED was on before the first press.
+    let printing_started: Vec<Instant> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Printing { at, .. } => Some(*at),
+            _ => None,
+        })
+        .collect();
+    for started in printing_started {
+        let during = started + Duration::from_millis(500);
+        assert!(run.level_at(27, during), "busy LED dark while printing");
+        assert!(!run.level_at(17, during), "red LED lit while printing");
+    }
+    assert!(run.lit(4).iter().any(|&on| on < pressed));
+}
+
+#[test]
+fn fifty_presses_in_a_second_hold_the_bound_and_every_refusal_is_signalled() {
+    let fixture = Fixture::new(8, 0);
+    let mut script = ButtonScript::active_low(3);
+    for i in 0..50 {
+        script = script.press(
+            at_ms(1_000 + 20 * i),
+            Duration::from_millis(8),
+            Bounce::NONE,
+        );
+    }
+    let run = run_robot(
+        &fixture,
+        "queue_limit = 4\nsettle_ms = 2",
+        script,
+        at_ms(10_000),
+    );
+
+    let accepted = run
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Accepted { .. }))
+        .count();
+    let refused: Vec<&Refusal> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Refused { reason, .. } => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(accepted, 4);
+    assert_eq!(refused.len(), 46);
+    assert!(
+        refused
+            .iter()
+            .all(|r| **r == Refusal::QueueFull { limit: 4 })
+    );
+    assert_eq!(numbers_on_paper(&run.printer), [1, 2, 3, 4]);
+    // The refusal showed: the red LED flashed while the queue was full.
+    let flashes = run
+        .lit(17)
+        .into_iter()
+        .filter(|&at| at > at_ms(1_000) && at < at_ms(4_000))
+        .count();
+    assert!(flashes >= 4, "red LED lit {flashes} times while refusing");
+}
