@@ -1,7 +1,7 @@
 //! The `comic` command line: make, print, reprint, check. In the library rather than in
 //! main.rs so tests run it in-process (a cross-compiled test under qemu cannot spawn a binary).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::compose;
@@ -58,6 +58,24 @@ enum Command {
         number: u64,
         #[command(flatten)]
         printer: PrinterArgs,
+    },
+    /// Runs the robot: the button makes a comic and prints it, the LEDs say what is going on,
+    /// every press is spooled until its comic is on paper (SIGINT/SIGTERM stop it after the
+    /// comic being printed; the rest print at the next start).
+    Run {
+        /// The board: rpi, cdev or sim (default: the config's). `sim` runs a simulated robot
+        /// whose paper is kept in the state folder (sim/paper.escpos).
+        #[arg(long)]
+        board: Option<BackendKind>,
+        /// Simulator only: a simulated person presses the button every this many seconds.
+        #[arg(long)]
+        press_every: Option<f64>,
+        /// Simulator only: virtual seconds per wall second.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Stop after this many seconds (on the board's clock), every accepted press printed.
+        #[arg(long = "for")]
+        run_for: Option<f64>,
     },
     /// Loads the library and says what is usable: skipped files, themes, grids that cannot be
     /// filled. Run it after adding grids or art.
@@ -116,6 +134,34 @@ pub fn run(args: Args) -> anyhow::Result<String> {
             let maker = Maker::new(&config, &config_path, &archive_dir)?;
             let job = maker.job_from_archive(number)?;
             send(&maker, &printer, &job, number)
+        }
+        Command::Run {
+            board,
+            press_every,
+            speed,
+            run_for,
+        } => {
+            let seconds = |name: &str, value: Option<f64>| match value {
+                Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
+                    Ok(Some(Duration::from_secs_f64(s)))
+                }
+                Some(s) => bail!("--{name} must be a positive number of seconds, not {s}"),
+                None => Ok(None),
+            };
+            if !(speed.is_finite() && speed > 0.0 && speed <= 10_000.0) {
+                bail!("--speed must be above 0 and at most 10000, not {speed}");
+            }
+            let options = crate::daemon::RunOptions {
+                backend: board.unwrap_or(config.board.backend),
+                state: places.state.clone(),
+                archive_dir,
+                config_path,
+                speed,
+                press_every: seconds("press-every", press_every)?,
+                run_for: seconds("for", run_for)?,
+            };
+            crate::daemon::run(&config, &options)?;
+            Ok(String::new())
         }
         Command::Check => check(&Maker::new(&config, &config_path, &archive_dir)?),
         Command::Config => Ok(places.report::<ComicConfig>()?),
@@ -199,72 +245,13 @@ fn send(
         // Let the simulated printer burn what is still in its buffer.
         printer.print_buffered();
         let path = archive.dir().join(format!("comic-{number:06}.paper.png"));
-        save_paper(&printer, &path)?;
+        crate::simulated::save_paper(&printer, &path)?;
         return Ok(format!(
             "printed on the simulator's printer: {}",
             path.display()
         ));
     }
     Ok(format!("printed comic {number} on {port_spec}"))
-}
-
-/// The simulated paper as a PNG, with the printed text lines drawn in where the printer put
-/// them (the model records text as characters; a 10 × 20 font stands in for the printer's 12 × 24).
-fn save_paper(printer: &atelier_sim::ThermalPrinter, path: &Path) -> anyhow::Result<()> {
-    use embedded_graphics::mono_font::{MonoTextStyle, ascii::FONT_10X20};
-    use embedded_graphics::pixelcolor::BinaryColor;
-    use embedded_graphics::prelude::*;
-    use embedded_graphics::text::{Baseline, Text};
-
-    struct Paper(image::GrayImage);
-    impl OriginDimensions for Paper {
-        fn size(&self) -> Size {
-            Size::new(self.0.width(), self.0.height())
-        }
-    }
-    impl DrawTarget for Paper {
-        type Color = BinaryColor;
-        type Error = std::convert::Infallible;
-        fn draw_iter<I: IntoIterator<Item = Pixel<BinaryColor>>>(
-            &mut self,
-            pixels: I,
-        ) -> Result<(), Self::Error> {
-            for Pixel(at, color) in pixels {
-                if let (Ok(x), Ok(y)) = (u32::try_from(at.x), u32::try_from(at.y))
-                    && x < self.0.width()
-                    && y < self.0.height()
-                    && color.is_on()
-                {
-                    self.0.put_pixel(x, y, image::Luma([0]));
-                }
-            }
-            Ok(())
-        }
-    }
-
-    let sheet = printer.paper();
-    let mut paper = Paper(image::GrayImage::from_fn(
-        sheet.width(),
-        sheet.height().max(1),
-        |x, y| {
-            image::Luma([if y < sheet.height() && sheet.is_black(x, y) {
-                0
-            } else {
-                255
-            }])
-        },
-    ));
-    let style = MonoTextStyle::new(&FONT_10X20, BinaryColor::On);
-    for line in printer.text() {
-        let top = Point::new(0, i32::try_from(line.row).unwrap_or(i32::MAX));
-        Text::with_baseline(&line.text, top, style, Baseline::Top)
-            .draw(&mut paper)
-            .expect("drawing into memory cannot fail");
-    }
-    paper
-        .0
-        .save(path)
-        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn check(maker: &Maker) -> anyhow::Result<String> {

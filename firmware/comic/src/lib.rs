@@ -4,6 +4,7 @@
 //! needs the clock. Composing the comic, transports and the daemon live elsewhere.
 //!
 //! - [`cli`]: the `comic` command line (make, print, reprint, check).
+//! - [`daemon`]: `comic run`, the robot on a real or simulated board until a signal.
 //! - [`config`]: the machine's config, hardware/comic.toml.
 //! - [`library`]: grids and art from disk, broken files skipped with a warning.
 //! - [`compose`]: a seed and a library → a comic page (grid, art in every panel, footer).
@@ -29,6 +30,7 @@ pub mod archive;
 pub mod cli;
 pub mod compose;
 pub mod config;
+pub mod daemon;
 pub mod escpos;
 pub mod library;
 pub mod maker;

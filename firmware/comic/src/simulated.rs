@@ -1,6 +1,9 @@
 //! The simulator's printer and link for a profile: what `--board sim` prints on, and what the
 //! tests compare the encoder's streams against.
 
+use std::path::Path;
+
+use anyhow::Context as _;
 use atelier_sim::{Link, ThermalPrinter, ThermalPrinterConfig};
 
 use crate::profile::{Cutter, PrinterProfile};
@@ -31,4 +34,123 @@ pub fn link_for(profile: &PrinterProfile) -> Link {
         },
         None => Link::USB,
     }
+}
+
+/// The simulated paper as a PNG, with the printed text lines drawn in where the printer put
+/// them (the model records text as characters; a 10 × 20 font stands in for the printer's 12 × 24).
+pub fn save_paper(printer: &atelier_sim::ThermalPrinter, path: &Path) -> anyhow::Result<()> {
+    use embedded_graphics::mono_font::{MonoTextStyle, ascii::FONT_10X20};
+    use embedded_graphics::pixelcolor::BinaryColor;
+    use embedded_graphics::prelude::*;
+    use embedded_graphics::text::{Baseline, Text};
+
+    struct Paper(image::GrayImage);
+    impl OriginDimensions for Paper {
+        fn size(&self) -> Size {
+            Size::new(self.0.width(), self.0.height())
+        }
+    }
+    impl DrawTarget for Paper {
+        type Color = BinaryColor;
+        type Error = std::convert::Infallible;
+        fn draw_iter<I: IntoIterator<Item = Pixel<BinaryColor>>>(
+            &mut self,
+            pixels: I,
+        ) -> Result<(), Self::Error> {
+            for Pixel(at, color) in pixels {
+                if let (Ok(x), Ok(y)) = (u32::try_from(at.x), u32::try_from(at.y))
+                    && x < self.0.width()
+                    && y < self.0.height()
+                    && color.is_on()
+                {
+                    self.0.put_pixel(x, y, image::Luma([0]));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    let sheet = printer.paper();
+    let mut paper = Paper(image::GrayImage::from_fn(
+        sheet.width(),
+        sheet.height().max(1),
+        |x, y| {
+            image::Luma([if y < sheet.height() && sheet.is_black(x, y) {
+                0
+            } else {
+                255
+            }])
+        },
+    ));
+    let style = MonoTextStyle::new(&FONT_10X20, BinaryColor::On);
+    for line in printer.text() {
+        let top = Point::new(0, i32::try_from(line.row).unwrap_or(i32::MAX));
+        Text::with_baseline(&line.text, top, style, Baseline::Top)
+            .draw(&mut paper)
+            .expect("drawing into memory cannot fail");
+    }
+    paper
+        .0
+        .save(path)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// A simulated printer that also appends every byte it takes to a file: the paper outlives the
+/// process the way a real printout does, so a test can kill the robot and still read what came
+/// out. [`decode_paper_log`] reads it back.
+pub struct PaperLog {
+    printer: ThermalPrinter,
+    file: std::fs::File,
+}
+
+impl std::fmt::Debug for PaperLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaperLog").finish_non_exhaustive()
+    }
+}
+
+impl PaperLog {
+    /// `printer`, its bytes appended to `path` (created with its folder if missing).
+    pub fn new(printer: ThermalPrinter, path: &Path) -> std::io::Result<PaperLog> {
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        Ok(PaperLog { printer, file })
+    }
+}
+
+impl atelier_sim::ByteModel for PaperLog {
+    fn receive(&mut self, now: atelier_hal::Instant, bytes: &[u8]) -> usize {
+        let taken = self.printer.receive(now, bytes);
+        // Written straight to the kernel: it survives a kill of the process.
+        if let Err(error) = std::io::Write::write_all(&mut self.file, &bytes[..taken]) {
+            tracing::warn!(%error, "cannot append to the simulated paper log");
+        }
+        taken
+    }
+
+    fn ready_at(&self, now: atelier_hal::Instant) -> atelier_hal::Instant {
+        self.printer.ready_at(now)
+    }
+
+    fn send(&mut self, now: atelier_hal::Instant, buf: &mut [u8]) -> usize {
+        self.printer.send(now, buf)
+    }
+}
+
+/// What a paper log printed: every byte fed at once to a printer of the profile's width with
+/// room for all of them, then printed out.
+pub fn decode_paper_log(profile: &PrinterProfile, bytes: &[u8]) -> ThermalPrinter {
+    let mut config = printer_for(profile).config();
+    config.buffer_bytes = bytes.len().max(1);
+    config.flow_control = true;
+    let mut printer = ThermalPrinter::new(config).expect("a valid printer with a larger buffer");
+    let taken = atelier_sim::ByteModel::receive(&mut printer, atelier_hal::Instant::ZERO, bytes);
+    debug_assert_eq!(taken, bytes.len());
+    printer.print_buffered();
+    printer
 }

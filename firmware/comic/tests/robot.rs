@@ -17,7 +17,7 @@ use comic::maker::Maker;
 use comic::profile::PrinterProfile;
 use comic::robot::spool::Spool;
 use comic::robot::{Event, Finish, Refusal, Robot, Wiring};
-use comic::simulated::{link_for, printer_for};
+use comic::simulated::{decode_paper_log, link_for, printer_for};
 use common::Fixture;
 
 const PORT: &str = "serial:/dev/serial0@19200";
@@ -56,8 +56,7 @@ impl Run {
     fn level_at(&self, bcm: u8, at: Instant) -> bool {
         self.leds
             .iter()
-            .filter(|(pin, when, _)| *pin == bcm && *when <= at)
-            .last()
+            .rfind(|(pin, when, _)| *pin == bcm && *when <= at)
             .is_some_and(|(_, _, on)| *on)
     }
 
@@ -257,4 +256,29 @@ fn fifty_presses_in_a_second_hold_the_bound_and_every_refusal_is_signalled() {
         .filter(|&at| at > at_ms(1_000) && at < at_ms(4_000))
         .count();
     assert!(flashes >= 4, "red LED lit {flashes} times while refusing");
+}
+
+#[test]
+fn a_cut_off_comic_swallows_the_next_unless_the_printer_is_resynchronised() {
+    let fixture = Fixture::new(8, 0);
+    let (mut config, config_path) = config(&fixture, "");
+    // Bands as tall as the picture: a cut-off band waits for more bytes than a comic has.
+    config.printer.profile = "epson-tm-t20".into();
+    let maker = Maker::new(&config, &config_path, &config.comic.archive_dir).expect("maker");
+    let date = || "2026-12-06".to_owned();
+    let first = maker.make(1, 11, date(), None).expect("comic 1").job;
+    let second = maker.make(2, 22, date(), None).expect("comic 2").job;
+    let profile = maker.profile();
+    // Cut off in the middle of its picture, as a killed process or a pulled cable leaves it.
+    let cut_off = &first.bytes()[..first.bytes().len() / 2];
+
+    let without = decode_paper_log(profile, &[cut_off, second.bytes()].concat());
+    assert!(
+        !numbers_on_paper(&without).contains(&2),
+        "the simulated printer should read the next comic as picture data"
+    );
+    let resync = comic::escpos::resynchronise(profile);
+    let with = decode_paper_log(profile, &[cut_off, &resync, second.bytes()].concat());
+    assert_eq!(numbers_on_paper(&with), [2]);
+    assert!(with.errors().is_empty(), "{:?}", with.errors());
 }

@@ -1,0 +1,144 @@
+//! `comic run`: the robot on a real board or on the simulated one, until a signal stops it.
+//!
+//! The robot's own loop is threads on the board's clock (see [`crate::robot`]): that keeps a
+//! simulated run deterministic and the same code on a Pi. Tokio waits for the signals, and is
+//! where the coming web page will live.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use atelier_board::{BackendKind, Board};
+use atelier_hal::{Clock, Instant};
+use atelier_sim::{Bounce, ButtonScript, Pace, SimBoard, VirtualClock};
+
+use crate::config::ComicConfig;
+use crate::maker::Maker;
+use crate::robot::spool::Spool;
+use crate::robot::{Finish, Robot, Wiring};
+use crate::simulated::{PaperLog, link_for, printer_for};
+
+/// How `comic run` was asked to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// The board: the config's unless overridden.
+    pub backend: BackendKind,
+    /// The state folder: spool, and on the simulator its paper.
+    pub state: PathBuf,
+    /// The archive folder.
+    pub archive_dir: PathBuf,
+    /// The config file (profiles named by path are found beside it).
+    pub config_path: PathBuf,
+    /// Simulator only: virtual seconds per wall second.
+    pub speed: f64,
+    /// Simulator only: a person presses the button this often.
+    pub press_every: Option<Duration>,
+    /// Stop after this long on the board's clock, printing every job accepted first.
+    pub run_for: Option<Duration>,
+}
+
+/// The simulated robot's paper: every byte its printer took, across runs.
+pub fn paper_log_path(state: &Path) -> PathBuf {
+    state.join("sim").join("paper.escpos")
+}
+
+/// Builds the simulated robot for `config`: the printer its profile describes on its port,
+/// the paper kept in the state folder, presses every `press_every` on the button pin.
+pub fn sim_board(
+    config: &ComicConfig,
+    maker: &Maker,
+    options: &RunOptions,
+) -> anyhow::Result<SimBoard> {
+    let pace = Pace::RealTime {
+        speed: options.speed,
+    };
+    let sim = SimBoard::with_clock(VirtualClock::with_pace(pace));
+    let profile = maker.profile();
+    let paper = paper_log_path(&options.state);
+    let printer = PaperLog::new(printer_for(profile), &paper)
+        .with_context(|| format!("cannot open the simulated paper {}", paper.display()))?;
+    sim.attach_port(&config.printer.port.to_string(), printer, link_for(profile));
+    let idle_high = config.pins.button_pull != atelier_board::Pull::Down;
+    let line = sim.input_line(config.pins.button.number(), idle_high);
+    if let Some(every) = options.press_every {
+        let mut script = ButtonScript::with_idle(idle_high, 1);
+        let end = options.run_for.unwrap_or(Duration::from_secs(24 * 3600));
+        let mut at = every;
+        while at < end {
+            script = script.press(
+                Instant::ZERO + at,
+                Duration::from_millis(150),
+                Bounce::TACTILE,
+            );
+            at += every;
+        }
+        line.schedule_all(script.levels());
+    }
+    Ok(sim)
+}
+
+/// Stops `stop` at SIGINT or SIGTERM, on a small runtime of its own.
+fn stop_on_signals(stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the signal handler")?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            runtime.block_on(async {
+                let mut terminate =
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    {
+                        Ok(signal) => signal,
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot listen for SIGTERM");
+                            return;
+                        }
+                    };
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+                tracing::info!("stopping after the comic being printed");
+                stop.store(true, Ordering::SeqCst);
+            });
+        })
+        .context("cannot start the signal handler")?;
+    Ok(())
+}
+
+/// Runs the robot until a signal (or `run_for`).
+pub fn run(config: &ComicConfig, options: &RunOptions) -> anyhow::Result<()> {
+    let maker = Maker::new(config, &options.config_path, &options.archive_dir)?;
+    let spool_dir = options.state.join("spool");
+    let spool = Spool::open(&spool_dir)?;
+    let mut board = if options.backend == BackendKind::Sim {
+        Board::sim(sim_board(config, &maker, options)?)
+    } else {
+        let mut board_config = config.board.clone();
+        board_config.backend = options.backend;
+        Board::open(&board_config)?
+    };
+    let wiring = Wiring::from_board(&mut board, config)?;
+    let clock = wiring.clock.clone();
+    let until = options.run_for.map(|run_for| clock.now() + run_for);
+    let stop = Arc::new(AtomicBool::new(false));
+    stop_on_signals(Arc::clone(&stop))?;
+    tracing::info!(
+        board = %options.backend,
+        printer = %config.printer.port,
+        spool = %spool_dir.display(),
+        archive = %options.archive_dir.display(),
+        "comic robot running"
+    );
+    let finish = if until.is_some() {
+        Finish::Drain
+    } else {
+        Finish::AfterCurrent
+    };
+    Robot::new(wiring, maker, spool).run(until, stop, finish, |_| {})?;
+    Ok(())
+}
