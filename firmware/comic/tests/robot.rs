@@ -10,13 +10,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use atelier_board::Board;
+use atelier_hal::Clock as _;
 use atelier_hal::Instant;
-use atelier_sim::{Bounce, ButtonScript, SimBoard, ThermalPrinter};
+use atelier_sim::{Bounce, ButtonScript, SimBoard, SimPortControl, ThermalPrinter, VirtualClock};
 use comic::config::ComicConfig;
 use comic::maker::Maker;
 use comic::profile::PrinterProfile;
 use comic::robot::spool::Spool;
-use comic::robot::{Event, Finish, Refusal, Robot, Wiring};
+use comic::robot::{Event, Fault, Finish, Refusal, Robot, Wiring};
 use comic::simulated::{decode_paper_log, link_for, printer_for};
 use common::Fixture;
 
@@ -73,11 +74,23 @@ impl Run {
 /// Runs the robot on the simulated board until `until`, presses scripted by `script`, then
 /// lets it print every job it accepted.
 fn run_robot(fixture: &Fixture, robot_settings: &str, script: ButtonScript, until: Instant) -> Run {
+    run_robot_in(fixture, robot_settings, script, until, |_, _, _| {})
+}
+
+/// [`run_robot`] with `world` running beside the robot on the same virtual clock: a person
+/// pulling the paper, unplugging the printer.
+fn run_robot_in(
+    fixture: &Fixture,
+    robot_settings: &str,
+    script: ButtonScript,
+    until: Instant,
+    world: impl FnOnce(VirtualClock, ThermalPrinter, SimPortControl) + Send + 'static,
+) -> Run {
     let (config, config_path) = config(fixture, robot_settings);
     let sim = SimBoard::new();
     let profile = PrinterProfile::builtin_named("csn-a2-ttl").expect("profile");
     let printer = printer_for(&profile);
-    sim.attach_port(PORT, printer.clone(), link_for(&profile));
+    let port = sim.attach_port(PORT, printer.clone(), link_for(&profile));
     sim.input_line(BUTTON, true).schedule_all(script.levels());
     let leds = Arc::new(Mutex::new(Vec::new()));
     for bcm in [4, 27, 17] {
@@ -91,14 +104,21 @@ fn run_robot(fixture: &Fixture, robot_settings: &str, script: ButtonScript, unti
     let spool = Spool::open(&fixture.root().join("spool")).expect("spool");
     let events = Arc::new(Mutex::new(Vec::new()));
     let heard = Arc::clone(&events);
-    Robot::new(wiring, maker, spool)
-        .run(
-            Some(until),
-            Arc::new(AtomicBool::new(false)),
-            Finish::Drain,
-            move |event| heard.lock().expect("events").push(event.clone()),
-        )
+    let started = Robot::new(wiring, maker, spool)
+        .start(move |event| heard.lock().expect("events").push(event.clone()))
+        .expect("robot starts");
+    // The world takes part in virtual time from the robot's start, so no instant slips past
+    // either of them.
+    let member = sim.clock().participant();
+    let (clock, world_printer) = (sim.clock(), printer.clone());
+    let world = std::thread::spawn(move || {
+        let _member = member;
+        world(clock, world_printer, port);
+    });
+    started
+        .run(Some(until), Arc::new(AtomicBool::new(false)), Finish::Drain)
         .expect("robot runs");
+    world.join().expect("the world's thread");
     let events = events.lock().expect("events").clone();
     let leds = leds.lock().expect("leds").clone();
     Run {
@@ -281,4 +301,86 @@ fn a_cut_off_comic_swallows_the_next_unless_the_printer_is_resynchronised() {
     let with = decode_paper_log(profile, &[cut_off, &resync, second.bytes()].concat());
     assert_eq!(numbers_on_paper(&with), [2]);
     assert!(with.errors().is_empty(), "{:?}", with.errors());
+}
+
+#[test]
+fn paper_out_in_the_middle_of_a_comic_then_paper_back_prints_it_whole_once() {
+    let fixture = Fixture::new(8, 0);
+    let script = ButtonScript::active_low(5)
+        .press(at_ms(1_000), Duration::from_millis(100), Bounce::TACTILE)
+        .press(at_ms(3_000), Duration::from_millis(100), Bounce::TACTILE);
+    let run = run_robot_in(
+        &fixture,
+        "retry_first_s = 1.0\nretry_max_s = 4.0",
+        script,
+        at_ms(110_000),
+        |clock, printer, _port| {
+            // Comic 1 takes about 20 s on this printer: the roll ends 6 s in, a new one goes in
+            // a minute later.
+            clock.sleep_until(at_ms(7_000));
+            printer.set_paper_out(true);
+            clock.sleep_until(at_ms(67_000));
+            printer.set_paper_out(false);
+        },
+    );
+    assert_eq!(numbers_on_paper(&run.printer), [1, 2]);
+    let faults: Vec<&Fault> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Fault { fault, .. } => Some(fault),
+            _ => None,
+        })
+        .collect();
+    assert!(!faults.is_empty() && faults.iter().all(|f| **f == Fault::PaperOut));
+    assert!(run.events.contains(&Event::Resynchronised));
+    // The red LED blinked while the paper was out.
+    let blinks = run
+        .lit(17)
+        .into_iter()
+        .filter(|&at| at > at_ms(20_000) && at < at_ms(67_000))
+        .count();
+    assert!(
+        blinks >= 20,
+        "red LED lit {blinks} times in 47 s of paper out"
+    );
+    assert!(spool_files(&fixture.root().join("spool")).is_empty());
+}
+
+#[test]
+fn a_printer_unplugged_while_printing_gets_the_comic_whole_when_plugged_back() {
+    let fixture = Fixture::new(8, 0);
+    let script =
+        ButtonScript::active_low(9).press(at_ms(1_000), Duration::from_millis(100), Bounce::NONE);
+    let run = run_robot_in(
+        &fixture,
+        "retry_first_s = 0.5\nretry_max_s = 2.0",
+        script,
+        at_ms(60_000),
+        |clock, _printer, port| {
+            clock.sleep_until(at_ms(6_000));
+            port.unplug();
+            clock.sleep_until(at_ms(30_000));
+            port.plug();
+        },
+    );
+    assert_eq!(numbers_on_paper(&run.printer), [1]);
+    let unreachable = run
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Fault {
+                    fault: Fault::Unreachable(_) | Fault::NotAnswering,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(unreachable >= 3, "{:?}", run.events);
+    assert!(run.events.contains(&Event::Resynchronised));
+    // The red LED was on, steadily, while the printer was gone.
+    assert!(run.level_at(17, at_ms(20_000)) && run.level_at(17, at_ms(20_600)));
+    assert!(!run.level_at(17, at_ms(50_000)));
 }

@@ -310,15 +310,15 @@ impl Robot {
         }
     }
 
-    /// Runs until `stop` is set or the clock reaches `until`, then finishes as `finish` says.
-    /// `on_event` hears everything that happens (it must not block).
-    pub fn run(
+    /// Starts the composer and the printer (jobs a previous run left come first) and takes the
+    /// calling thread's place in virtual time; [`Started::run`] then watches the button on
+    /// this thread. Anything else that shares the simulated clock (a scripted world) can start
+    /// between the two without time running ahead of the robot. `on_event` hears everything
+    /// that happens (it must not block).
+    pub fn start(
         self,
-        until: Option<Instant>,
-        stop: Arc<AtomicBool>,
-        finish: Finish,
         on_event: impl Fn(&Event) + Send + Sync + 'static,
-    ) -> Result<(), RobotError> {
+    ) -> Result<Started, RobotError> {
         let Robot {
             wiring,
             maker,
@@ -355,7 +355,7 @@ impl Robot {
             .ok()
             .and_then(|n| n.last().copied());
         let newest_job = pending.last().map(|job| job.number);
-        let mut next_number = match spool.ahead()? {
+        let next_number = match spool.ahead()? {
             // The comic made ahead last time, still unclaimed: the next press gets it.
             Some(ahead) if newest_job.is_none_or(|job| ahead > job) => ahead,
             _ => newest_archived.max(newest_job).map_or(1, |n| n + 1),
@@ -392,16 +392,92 @@ impl Robot {
                 .spawn(move || worker.run())
                 .map_err(|_| RobotError::Thread("printer"))?
         };
+        Ok(Started {
+            button: wiring.button,
+            pressed_level: wiring.pressed_level,
+            panel: Panel {
+                ready: wiring.ready,
+                busy: wiring.busy,
+                error: wiring.error,
+                shown: None,
+            },
+            clock,
+            watching,
+            shared,
+            composer,
+            printer,
+            composing,
+            printing,
+            spool,
+            settings,
+            next_number,
+        })
+    }
 
-        let mut panel = Panel {
-            ready: wiring.ready,
-            busy: wiring.busy,
-            error: wiring.error,
-            shown: None,
-        };
+    /// [`Robot::start`], then [`Started::run`].
+    pub fn run(
+        self,
+        until: Option<Instant>,
+        stop: Arc<AtomicBool>,
+        finish: Finish,
+        on_event: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> Result<(), RobotError> {
+        self.start(on_event)?.run(until, stop, finish)
+    }
+}
+
+/// A robot whose composer and printer run; see [`Robot::start`].
+pub struct Started {
+    button: AnyInput,
+    pressed_level: bool,
+    panel: Panel,
+    clock: AnyClock,
+    watching: Option<atelier_sim::Participant>,
+    shared: Arc<Shared>,
+    composer: Bench<u64>,
+    printer: Bench<Work>,
+    composing: std::thread::JoinHandle<()>,
+    printing: std::thread::JoinHandle<()>,
+    spool: Spool,
+    settings: RobotSettings,
+    next_number: u64,
+}
+
+impl std::fmt::Debug for Started {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Started")
+            .field("next_number", &self.next_number)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Started {
+    /// Watches the button and drives the LEDs until `stop` is set or the clock reaches
+    /// `until`, then finishes as `finish` says.
+    pub fn run(
+        self,
+        until: Option<Instant>,
+        stop: Arc<AtomicBool>,
+        finish: Finish,
+    ) -> Result<(), RobotError> {
+        let Started {
+            button,
+            pressed_level,
+            mut panel,
+            clock,
+            watching,
+            shared,
+            composer,
+            printer,
+            composing,
+            printing,
+            spool,
+            settings,
+            mut next_number,
+        } = self;
         let watched = watch_button(
-            wiring.button,
-            wiring.pressed_level,
+            button,
+            pressed_level,
             &clock,
             &settings,
             until,
@@ -673,8 +749,23 @@ impl PrinterWorker {
                 Work::Print(number) => number,
             };
             let mut tries = 0;
+            // The job is kept across tries: the composer made it once.
+            let mut job: Option<Arc<EncodedJob>> = None;
             loop {
-                match self.try_print(number, &mut port, &mut resync) {
+                let attempt = match &job {
+                    Some(job) => self.try_print(number, job, &mut port, &mut resync),
+                    None => match self.job(number) {
+                        Ok(made) => {
+                            let made = job.insert(made);
+                            self.try_print(number, made, &mut port, &mut resync)
+                        }
+                        Err(fault) => Err(Failed {
+                            fault,
+                            cut_off: false,
+                        }),
+                    },
+                };
+                match attempt {
                     Ok(()) => break,
                     Err(failed) => {
                         port = None;
@@ -726,6 +817,7 @@ impl PrinterWorker {
     fn try_print(
         &self,
         number: u64,
+        job: &EncodedJob,
         port: &mut Option<AnyPort>,
         resync: &mut bool,
     ) -> Result<(), Failed> {
@@ -733,7 +825,6 @@ impl PrinterWorker {
             fault,
             cut_off: false,
         };
-        let job = self.job(number).map_err(fault)?;
         if port.is_none() {
             *port = Some(
                 self.opener
@@ -744,6 +835,11 @@ impl PrinterWorker {
         let Some(port) = port.as_mut() else {
             return Err(fault(Fault::Unreachable("the port is not open".into())));
         };
+        // Asked first: a printer out of paper on a link without flow control would drop the
+        // resynchronising bytes.
+        if self.answers {
+            self.ready(port).map_err(fault)?;
+        }
         if *resync {
             let bytes = crate::escpos::resynchronise(self.maker.profile());
             embedded_io::Write::write_all(port, &bytes)
@@ -752,18 +848,20 @@ impl PrinterWorker {
             *resync = false;
             self.shared.tell(Event::Resynchronised);
         }
-        if self.answers {
-            self.ready(port).map_err(fault)?;
-        }
         self.spool
             .set_printing(Some(number))
             .map_err(|e| fault(Fault::Unreachable(e.to_string())))?;
-        self.shared.status().printing = Some(number);
+        {
+            // The printer took the job: whatever stopped it before is over.
+            let mut status = self.shared.status();
+            status.printing = Some(number);
+            status.fault = None;
+        }
         self.shared.tell(Event::Printing {
             number,
             at: self.clock.now(),
         });
-        let sent = print::send(port, self.maker.profile(), &job, self.clock.clone());
+        let sent = print::send(port, self.maker.profile(), job, self.clock.clone());
         self.shared.status().printing = None;
         let cut_off = |fault| Failed {
             fault,
@@ -773,7 +871,7 @@ impl PrinterWorker {
         if self.answers {
             // The printer answers real-time questions at once, so wait until it has burnt the
             // comic before asking whether it came out.
-            let burnt = sent.started + PrintTime::estimate(self.maker.profile(), &job).total();
+            let burnt = sent.started + PrintTime::estimate(self.maker.profile(), job).total();
             self.clock.sleep_until(sent.expected_done.max(burnt));
             self.ready(port).map_err(cut_off)?;
         }
