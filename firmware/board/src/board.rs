@@ -311,24 +311,52 @@ pub fn open_port(spec: &PortSpec) -> Result<AnyPort, OpenError> {
         }
         PortSpec::Tcp(addr) => {
             let stream =
-                std::net::TcpStream::connect(addr.as_str()).map_err(|e| OpenError::Device {
-                    what: "network printer".to_owned(),
-                    node: PathBuf::from(addr),
-                    detail: e.to_string(),
-                })?;
-            // Status replies come back at once or not at all: never hang a print on a read.
-            stream
-                .set_read_timeout(Some(Duration::from_millis(500)))
-                .map_err(|e| OpenError::Device {
-                    what: "network printer".to_owned(),
-                    node: PathBuf::from(addr),
-                    detail: e.to_string(),
+                connect_tcp(addr, TCP_CONNECT_TIMEOUT, TCP_WRITE_TIMEOUT).map_err(|e| {
+                    OpenError::Device {
+                        what: "network printer".to_owned(),
+                        node: PathBuf::from(addr),
+                        detail: e.to_string(),
+                    }
                 })?;
             Ok(AnyPort::Tcp { spec: what, stream })
         }
         PortSpec::Serial { path, baud } => open_serial(path, *baud, what),
         PortSpec::Usb { vendor, product } => open_usb(*vendor, *product, &what),
     }
+}
+
+/// How long a network printer may take to accept the connection.
+const TCP_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one write may wait for a network printer to take bytes: it stops reading while
+/// its buffer is full and the head prints, so this is long, but a printer that went away
+/// must not hang the robot.
+const TCP_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connects to `addr` (every address it resolves to, in turn) with every I/O bounded: status
+/// replies come back at once or not at all, so reads wait at most 500 ms.
+fn connect_tcp(
+    addr: &str,
+    connect_timeout: Duration,
+    write_timeout: Duration,
+) -> std::io::Result<std::net::TcpStream> {
+    use std::net::ToSocketAddrs as _;
+    let mut last_error = None;
+    for candidate in addr.to_socket_addrs()? {
+        match std::net::TcpStream::connect_timeout(&candidate, connect_timeout) {
+            Ok(stream) => {
+                stream.set_read_timeout(Some(Duration::from_millis(500)))?;
+                stream.set_write_timeout(Some(write_timeout))?;
+                return Ok(stream);
+            }
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{addr} resolves to no address"),
+        )
+    }))
 }
 
 #[cfg(serial_backend)]
@@ -365,4 +393,51 @@ fn open_serial(path: &std::path::Path, _baud: u32, _spec: String) -> Result<AnyP
         "serial port {}: this build has no serial support; rebuild for Linux with `--features rpi` or `--features cdev`",
         path.display()
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    #[test]
+    fn a_network_printer_that_stops_reading_times_out_instead_of_hanging() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback");
+        let addr = listener.local_addr().expect("address").to_string();
+        let mut stream = connect_tcp(&addr, Duration::from_secs(2), Duration::from_millis(200))
+            .expect("connects");
+        // Accepted, then never read: the socket buffers fill and the write must give up.
+        let (_held, _) = listener.accept().expect("accept");
+        let chunk = vec![0u8; 1 << 16];
+        let started = std::time::Instant::now();
+        let error = loop {
+            if let Err(error) = stream.write_all(&chunk) {
+                break error;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "64 KiB writes never blocked"
+            );
+        };
+        assert!(
+            matches!(
+                error.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_closed_port_is_refused_with_the_address_named() {
+        // Bound, then dropped: nothing listens there now.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("loopback")
+            .to_string();
+        let error = open_port(&PortSpec::Tcp(addr.clone()))
+            .expect_err("nothing listens")
+            .to_string();
+        assert!(error.contains(&addr), "{error}");
+    }
 }

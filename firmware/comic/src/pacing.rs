@@ -216,10 +216,11 @@ mod tests {
             "{took} s"
         );
         assert!(took <= bound * 1.1, "{took} s against a bound of {bound} s");
-        // The pacer's own model agrees with the printer to within a row or two.
+        // The pacer's own model is a little behind the device (the profile claims a slightly
+        // slower head than the simulator's CSN-A2 model), never ahead of it.
         let model = report.expected_done.since_start().as_secs_f64();
         assert!(
-            (model - took).abs() < 0.1,
+            model >= took - 0.05 && model <= took * 1.03,
             "model {model} s, printer {took} s"
         );
     }
@@ -241,6 +242,48 @@ mod tests {
             .expect("sends");
         printer.print_buffered();
         assert_eq!(printer.overflowed_bytes(), 0);
+    }
+
+    /// Sends `job` paced by `profile` to the simulator's own model of the CSN-A2 on a link of
+    /// `baud`; returns the bytes the printer lost.
+    fn lost_on_the_modelled_csn_a2(profile: &PrinterProfile, baud: u32) -> u64 {
+        let (_, job) = serial_job(profile);
+        let board = SimBoard::new();
+        let printer = atelier_sim::ThermalPrinter::new(atelier_sim::ThermalPrinterConfig::csn_a2())
+            .expect("the model");
+        let control = board.attach_port("/dev/serial0", printer.clone(), Link::serial(baud));
+        Pacer::new(profile, board.clock())
+            .send(&mut control.open(), &job)
+            .expect("sends");
+        printer.print_buffered();
+        // Lost bytes garble the rest of the picture; without losses nothing may be garbled.
+        if printer.overflowed_bytes() == 0 {
+            assert!(printer.errors().is_empty(), "{:?}", printer.errors());
+        }
+        printer.overflowed_bytes()
+    }
+
+    #[test]
+    fn paced_at_9600_and_19200_baud_the_modelled_printer_never_overflows() {
+        for baud in [9_600, 19_200] {
+            let mut profile = PrinterProfile::builtin_named("csn-a2-ttl").expect("built in");
+            profile.serial = Some(crate::profile::SerialLink {
+                baud,
+                flow_control: false,
+            });
+            assert_eq!(lost_on_the_modelled_csn_a2(&profile, baud), 0, "{baud} Bd");
+        }
+    }
+
+    #[test]
+    fn a_profile_that_claims_a_faster_printer_than_the_device_overflows_it() {
+        let mut profile = PrinterProfile::builtin_named("csn-a2-ttl").expect("built in");
+        profile.name = "optimistic".into();
+        profile.print_speed_mm_s *= 4.0;
+        assert!(lost_on_the_modelled_csn_a2(&profile, 19_200) > 0);
+        let mut profile = PrinterProfile::builtin_named("csn-a2-ttl").expect("built in");
+        profile.receive_buffer_bytes *= 8;
+        assert!(lost_on_the_modelled_csn_a2(&profile, 19_200) > 0);
     }
 
     #[test]

@@ -322,15 +322,17 @@ impl PrinterProfile {
                 ..profile("epson-tm-t88")
             },
             // The Adafruit "mini thermal printer" (CSN-A2) on TTL serial, no flow control. Speed
-            // is Adafruit's measured 30 ms per dot row for bitmaps (0.125 mm / 30 ms); at that
-            // rate a 19200 Bd link delivers raster faster than the head prints, so the sender must
-            // pace. The buffer size is not documented; small is the safe assumption.
+            // is Adafruit's measured 30 ms per dot row for bitmaps (0.125 mm / 30 ms = 4.17 mm/s),
+            // claimed a little slower (4.1) so that pacing stays behind a head that is slightly
+            // slower than measured; at that rate a 19200 Bd link delivers raster faster than the
+            // head prints, so the sender must pace. The buffer size is not documented; small is
+            // the safe assumption.
             PrinterProfile {
                 serial: Some(SerialLink {
                     baud: 19_200,
                     flow_control: false,
                 }),
-                print_speed_mm_s: 4.2,
+                print_speed_mm_s: 4.1,
                 receive_buffer_bytes: 512,
                 ..profile("csn-a2-ttl")
             },

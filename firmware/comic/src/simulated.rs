@@ -8,9 +8,18 @@ use atelier_sim::{Link, ThermalPrinter, ThermalPrinterConfig};
 
 use crate::profile::{Cutter, PrinterProfile};
 
-/// The virtual printer the profile describes. Its cutter sits exactly as far past the head as
-/// the profile feeds before cutting, so a short feed would cut through the print.
+/// The virtual printer for a profile. Where the simulator models the device itself (the
+/// CSN-A2 on TTL serial, the one printer whose speed and buffer decide whether bytes are lost),
+/// that model, with its own speed and buffer: a profile that claims more than the device does
+/// overflows it, as it would the real one. Other printers are built from the profile, their
+/// cutter exactly as far past the head as the profile feeds before cutting, so a short feed
+/// would cut through the print.
 pub fn printer_for(profile: &PrinterProfile) -> ThermalPrinter {
+    if profile.name == "csn-a2-ttl" {
+        let mut device = ThermalPrinterConfig::csn_a2();
+        device.flow_control = profile.serial.is_none_or(|serial| serial.flow_control);
+        return ThermalPrinter::new(device).expect("the model is a valid printer");
+    }
     ThermalPrinter::new(ThermalPrinterConfig {
         width_dots: profile.width_dots,
         dpi: profile.dpi,

@@ -111,6 +111,24 @@ impl Default for ThermalPrinterConfig {
     }
 }
 
+impl ThermalPrinterConfig {
+    /// The CSN-A2 "mini thermal printer" (Adafruit's TTL printer) as the device behaves, not as
+    /// any profile claims: 384 dots at 203 dpi; pictures at 30 ms per dot row (Adafruit's
+    /// measurement, 4.2 mm/s; its 50–80 mm/s datasheet speed is for text); TTL serial without
+    /// flow control; no cutter. Its receive buffer is not documented: 512 bytes is the
+    /// conservative size everyone assumes.
+    pub fn csn_a2() -> ThermalPrinterConfig {
+        ThermalPrinterConfig {
+            width_dots: 384,
+            dpi: 203,
+            speed_mm_per_s: 25.4 / 203.0 / 0.030,
+            buffer_bytes: 512,
+            flow_control: false,
+            cutter_distance_dots: 0,
+        }
+    }
+}
+
 /// A configuration the model cannot work with.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("virtual thermal printer: `{field}` is {value}; accepted: {accepted}")]
