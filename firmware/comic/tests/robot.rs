@@ -384,3 +384,54 @@ fn a_printer_unplugged_while_printing_gets_the_comic_whole_when_plugged_back() {
     assert!(run.level_at(17, at_ms(20_000)) && run.level_at(17, at_ms(20_600)));
     assert!(!run.level_at(17, at_ms(50_000)));
 }
+
+#[test]
+fn holding_the_button_prints_that_comic_then_runs_the_shutdown_command() {
+    let fixture = Fixture::new(8, 0);
+    let marker = fixture.root().join("shut-down");
+    let script = ButtonScript::active_low(4)
+        .press(at_ms(1_000), Duration::from_millis(200), Bounce::TACTILE)
+        .press(at_ms(2_000), Duration::from_millis(6_000), Bounce::TACTILE)
+        .press(at_ms(9_000), Duration::from_millis(200), Bounce::TACTILE);
+    let settings = format!(
+        "hold_to_shut_down_s = 5.0\nshutdown_command = [\"touch\", \"{}\"]",
+        marker.display()
+    );
+    let run = run_robot(&fixture, &settings, script, at_ms(120_000));
+
+    // The held press made its comic; the one after the hold was refused; then the command ran.
+    assert_eq!(numbers_on_paper(&run.printer), [1, 2]);
+    let position = |wanted: &Event| run.events.iter().position(|e| e == wanted);
+    let requested = position(&Event::ShutdownRequested).expect("shutdown requested");
+    let started = position(&Event::ShutdownStarted).expect("shutdown started");
+    let last_printed = run
+        .events
+        .iter()
+        .rposition(|e| matches!(e, Event::Printed { .. }))
+        .expect("printed");
+    assert!(requested < last_printed && last_printed < started);
+    assert!(run.events.iter().any(|e| matches!(
+        e,
+        Event::Refused {
+            reason: Refusal::ShuttingDown,
+            ..
+        }
+    )));
+    assert!(marker.exists(), "the shutdown command did not run");
+    // All three LEDs blinked together while waiting for the last comic.
+    let at = run
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Printing { number: 2, at } => Some(*at),
+            _ => None,
+        })
+        .expect("comic 2 printing")
+        + Duration::from_secs(8);
+    let lit = |at| [4, 27, 17].map(|led| run.level_at(led, at));
+    assert!(
+        (0..8).any(|i| lit(at + Duration::from_millis(125 * i)) == [true; 3])
+            && (0..8).any(|i| lit(at + Duration::from_millis(125 * i)) == [false; 3]),
+        "LEDs did not blink together"
+    );
+}
