@@ -30,6 +30,9 @@ pub trait WaitForEdge: InputPin {
     /// Blocks until the next edge on this pin or until `deadline`, whichever comes first.
     ///
     /// Returns the edge and when it happened, or `None` when the deadline passed without one.
+    /// Edges that came while nobody was waiting are not lost: the next call returns them in
+    /// order, with their own times (as the kernel queues GPIO line events), so a driver busy
+    /// elsewhere between calls misses no press.
     fn wait_for_edge(&mut self, deadline: Instant) -> Result<Option<(Edge, Instant)>, Self::Error>;
 }
 

@@ -236,11 +236,15 @@ impl InputLine {
 #[derive(Debug)]
 pub struct SimInput {
     line: InputLine,
+    /// Edges up to this time have been reported (or passed over by a deadline): the next call
+    /// starts here, so edges between calls are queued, not lost.
+    seen: Instant,
 }
 
 impl SimInput {
     pub(crate) fn new(line: InputLine) -> Self {
-        SimInput { line }
+        let seen = line.clock.now();
+        SimInput { line, seen }
     }
 }
 
@@ -261,15 +265,18 @@ impl InputPin for SimInput {
 impl WaitForEdge for SimInput {
     fn wait_for_edge(&mut self, deadline: Instant) -> Result<Option<(Edge, Instant)>, Infallible> {
         let clock = &self.line.clock;
-        let start = clock.now();
         loop {
             let now = clock.now();
-            if let Some(edge) = self.line.first_edge(start, now.min(deadline)) {
-                return Ok(Some(edge));
+            let until = now.min(deadline);
+            if let Some((edge, at)) = self.line.first_edge(self.seen, until) {
+                self.seen = at;
+                return Ok(Some((edge, at)));
             }
             if now >= deadline {
+                self.seen = self.seen.max(deadline);
                 return Ok(None);
             }
+            self.seen = self.seen.max(now);
             let mut wake = deadline;
             if let Some(next) = self.line.next_entry(now) {
                 wake = wake.min(next);
@@ -280,5 +287,42 @@ impl WaitForEdge for SimInput {
             }
             clock.sleep_until(wake);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SimBoard;
+
+    fn at_ms(ms: u64) -> Instant {
+        Instant::from_nanos(ms * 1_000_000)
+    }
+
+    #[test]
+    fn edges_that_come_while_nobody_waits_are_returned_by_the_next_wait() {
+        let sim = SimBoard::new();
+        let line = sim.input_line(5, true);
+        line.schedule(at_ms(10), false);
+        line.schedule(at_ms(12), true);
+        line.schedule(at_ms(50), false);
+        let mut pin = sim.input(5, "button", true).expect("free pin");
+        // Busy elsewhere until 30 ms: both edges are still there, in order, with their times.
+        sim.clock().sleep_until(at_ms(30));
+        assert_eq!(
+            pin.wait_for_edge(at_ms(40)).expect("sim"),
+            Some((Edge::Falling, at_ms(10)))
+        );
+        assert_eq!(
+            pin.wait_for_edge(at_ms(40)).expect("sim"),
+            Some((Edge::Rising, at_ms(12)))
+        );
+        assert_eq!(pin.wait_for_edge(at_ms(40)).expect("sim"), None);
+        assert_eq!(sim.clock().now(), at_ms(40));
+        sim.clock().sleep_until(at_ms(60));
+        assert_eq!(
+            pin.wait_for_edge(at_ms(100)).expect("sim"),
+            Some((Edge::Falling, at_ms(50)))
+        );
     }
 }

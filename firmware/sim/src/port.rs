@@ -156,6 +156,21 @@ impl SimPortControl {
         self.lock().log.clone()
     }
 
+    /// The chunks from the `start`-th on (cheap to poll: no copy of what came before).
+    pub fn log_since(&self, start: usize) -> Vec<PortRecord> {
+        let state = self.lock();
+        state
+            .log
+            .get(start..)
+            .map(<[PortRecord]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// How many chunks crossed the wire.
+    pub fn log_len(&self) -> usize {
+        self.lock().log.len()
+    }
+
     /// All bytes the firmware sent, in order.
     pub fn sent(&self) -> Vec<u8> {
         self.lock()
