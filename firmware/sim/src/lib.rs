@@ -14,7 +14,8 @@
 //! a modelled receive buffer, print speed, paper-out and status replies; [`Adxl345Model`] and
 //! [`Mpu6050Model`], accelerometer register maps that follow an [`OrientationScript`] with noise
 //! and wobble; [`Projector`], the lamp's projector, which keeps the frames it receives and can be
-//! unplugged.
+//! unplugged; [`StepperDriverModel`], a step/dir driver chip that steps on STEP edges and checks
+//! its datasheet timings.
 
 mod accelerometer;
 mod board;
@@ -26,6 +27,7 @@ mod printer;
 mod projector;
 mod pwm;
 mod script;
+mod stepper;
 mod trace;
 mod vcd;
 
@@ -48,5 +50,6 @@ pub use printer::{
 pub use projector::{ProjectedFrame, Projector, ProjectorError};
 pub use pwm::{PwmLine, SimPwm};
 pub use script::{Bounce, ButtonScript};
+pub use stepper::{StepDirSpec, StepViolation, StepperDriverModel};
 pub use trace::{Change, Recorder, Signal, SignalId, SignalKind, Trace, Value};
 pub use vcd::write_vcd;

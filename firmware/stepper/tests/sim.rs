@@ -1,0 +1,110 @@
+//! The real step/dir driver code on simulated pins, checked by the simulator's driver-chip
+//! model (firmware/sim), which shares no code with it.
+
+use std::time::Duration;
+
+use atelier_hal::Clock as _;
+use atelier_sim::{SimBoard, SimOutput, StepDirSpec, StepViolation, StepperDriverModel};
+use atelier_stepper::{Chip, Enable, StepDir, Timing, step_together};
+
+const LEFT: (u8, u8) = (5, 6);
+const RIGHT: (u8, u8) = (13, 19);
+const ENABLE: u8 = 26;
+
+struct Rig {
+    sim: SimBoard,
+    left: StepDir<SimOutput, SimOutput>,
+    right: StepDir<SimOutput, SimOutput>,
+    enable: Enable<SimOutput>,
+    left_chip: StepperDriverModel,
+    right_chip: StepperDriverModel,
+}
+
+fn rig(spec: StepDirSpec) -> Rig {
+    let sim = SimBoard::new();
+    let left_chip = StepperDriverModel::attach(&sim, LEFT.0, LEFT.1, Some(ENABLE), spec);
+    let right_chip = StepperDriverModel::attach(&sim, RIGHT.0, RIGHT.1, Some(ENABLE), spec);
+    let pin = |bcm, role| sim.output(bcm, role).expect("free pin");
+    Rig {
+        left: StepDir::new(pin(LEFT.0, "left step"), pin(LEFT.1, "left dir"), true).expect("sim"),
+        // Mounted the other way round: forward is DIR low.
+        right: StepDir::new(pin(RIGHT.0, "right step"), pin(RIGHT.1, "right dir"), false)
+            .expect("sim"),
+        enable: Enable::new(pin(ENABLE, "enable")).expect("sim"),
+        sim,
+        left_chip,
+        right_chip,
+    }
+}
+
+#[test]
+fn each_chip_takes_every_step_at_its_own_timing() {
+    for (chip, spec) in [
+        (Chip::A4988, StepDirSpec::A4988),
+        (Chip::Drv8825, StepDirSpec::DRV8825),
+        (Chip::Tmc2208, StepDirSpec::TMC2208),
+    ] {
+        let mut rig = rig(spec);
+        let clock = rig.sim.clock();
+        let timing = Timing::for_chip(chip);
+        rig.enable.hold().expect("sim");
+        for i in 0..100 {
+            rig.left.step(true, timing, &clock).expect("sim");
+            // The right motor changes direction every 10 steps.
+            rig.right
+                .step((i / 10) % 2 == 0, timing, &clock)
+                .expect("sim");
+        }
+        for _ in 0..40 {
+            step_together(
+                &mut [(&mut rig.left, Some(false)), (&mut rig.right, Some(true))],
+                timing,
+                &clock,
+            )
+            .expect("sim");
+        }
+        assert_eq!(rig.left_chip.violations(), [], "{chip:?}");
+        assert_eq!(rig.right_chip.violations(), [], "{chip:?}");
+        assert_eq!(rig.left_chip.position(), 100 - 40, "{chip:?}");
+        // Forward is DIR low on the right: the chip counts DIR-high steps as positive.
+        assert_eq!(rig.right_chip.position(), -40, "{chip:?}");
+        assert_eq!(rig.right_chip.steps_taken(), 140, "{chip:?}");
+    }
+}
+
+#[test]
+fn a_pulse_too_short_for_the_chip_is_flagged_and_the_step_lost() {
+    let mut rig = rig(StepDirSpec::DRV8825);
+    let clock = rig.sim.clock();
+    rig.enable.hold().expect("sim");
+    // A4988 timing on a DRV8825: 2 µs pulses pass, 1 µs ones would not; try 1 µs.
+    let short = Timing {
+        pulse: Duration::from_nanos(1_000),
+        dir_setup: Duration::from_nanos(1_300),
+    };
+    for _ in 0..10 {
+        rig.left.step(true, short, &clock).expect("sim");
+    }
+    assert_eq!(rig.left_chip.position(), 0);
+    assert_eq!(rig.left_chip.violation_count(), 10 + 9);
+    assert!(matches!(
+        rig.left_chip.violations()[0],
+        StepViolation::PulseTooShort { .. }
+    ));
+}
+
+#[test]
+fn steps_while_released_do_not_move_the_motor() {
+    let mut rig = rig(StepDirSpec::A4988);
+    let clock = rig.sim.clock();
+    let timing = Timing::for_chip(Chip::A4988);
+    rig.left.step(true, timing, &clock).expect("sim");
+    assert_eq!(rig.left_chip.position(), 0);
+    assert!(!rig.left_chip.enabled() && !rig.enable.holding());
+    rig.enable.hold().expect("sim");
+    rig.left.step(true, timing, &clock).expect("sim");
+    assert_eq!(rig.left_chip.position(), 1);
+    clock.sleep(Duration::from_secs(1));
+    rig.enable.release().expect("sim");
+    assert!(!rig.left_chip.enabled());
+}
