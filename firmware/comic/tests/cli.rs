@@ -163,7 +163,8 @@ fn the_printed_dots_are_the_comics_raster() {
     use comic::raster::{Binarisation, GrayImage};
     use embedded_io::Write as _;
 
-    let library = Fixture::new(12, 0).library();
+    let fixture = Fixture::new(12, 0);
+    let library = fixture.library();
     let comic = compose(
         &library,
         &Request {

@@ -19,7 +19,8 @@ fn request(seed: u64, theme: Option<&str>) -> Request {
 
 #[test]
 fn the_same_seed_gives_the_same_comic_and_another_seed_another() {
-    let library = Fixture::new(12, 0).library();
+    let fixture = Fixture::new(12, 0);
+    let library = fixture.library();
     let first = compose(&library, &request(7, None)).expect("composes");
     let again = compose(&library, &request(7, None)).expect("composes");
     assert_eq!(first.page.pixels(), again.page.pixels(), "pixel for pixel");
@@ -33,7 +34,8 @@ fn the_same_seed_gives_the_same_comic_and_another_seed_another() {
 
 #[test]
 fn over_a_thousand_seeds_no_comic_repeats_a_piece_and_every_panel_is_filled() {
-    let library = Fixture::new(9, 0).library();
+    let fixture = Fixture::new(9, 0);
+    let library = fixture.library();
     let mut grids_seen = std::collections::BTreeSet::new();
     for seed in 0..1000 {
         // The choices only: drawing 1000 pages would test the resampler, not the picking.
@@ -75,7 +77,8 @@ fn when_nothing_fits_a_grids_big_panel_the_other_grid_is_used() {
 
 #[test]
 fn a_library_that_cannot_fill_any_grid_is_an_error_not_a_hang() {
-    let library = Fixture::new(2, 0).library();
+    let fixture = Fixture::new(2, 0);
+    let library = fixture.library();
     let error = compose(&library, &request(1, None)).expect_err("two pieces, 3+ panels");
     assert!(matches!(error, ComposeError::NothingFits { .. }), "{error}");
     let message = error.to_string();
@@ -84,7 +87,8 @@ fn a_library_that_cannot_fill_any_grid_is_an_error_not_a_hang() {
         "{message}"
     );
 
-    let library = Fixture::new(12, 0).library();
+    let fixture = Fixture::new(12, 0);
+    let library = fixture.library();
     let error = compose(&library, &request(1, Some("zebras"))).expect_err("no such theme");
     assert_eq!(
         error.to_string(),
@@ -94,7 +98,8 @@ fn a_library_that_cannot_fill_any_grid_is_an_error_not_a_hang() {
 
 #[test]
 fn a_theme_keeps_to_its_art() {
-    let library = Fixture::new(14, 0).library();
+    let fixture = Fixture::new(14, 0);
+    let library = fixture.library();
     for seed in 0..40 {
         let record = plan(&library, &request(seed, Some("b"))).expect("composes");
         for panel in &record.panels {
@@ -110,7 +115,8 @@ fn a_theme_keeps_to_its_art() {
 
 #[test]
 fn art_stays_inside_its_panel_and_the_frames_stay_black() {
-    let library = Fixture::new(12, 0).library();
+    let fixture = Fixture::new(12, 0);
+    let library = fixture.library();
     let comic = compose(&library, &request(3, None)).expect("composes");
     let grid = library
         .grids

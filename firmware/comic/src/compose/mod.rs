@@ -92,6 +92,10 @@ pub enum ComposeError {
         /// The themes there are, comma-separated.
         known: String,
     },
+    /// A picture the plan chose could not be read (changed or removed since the library was
+    /// loaded).
+    #[error(transparent)]
+    Art(#[from] crate::library::ImageFileError),
     /// Every grid has a panel that the art cannot fill.
     #[error("no grid can be filled with {what}: {reasons}")]
     NothingFits {
@@ -153,7 +157,7 @@ pub fn feasibility(library: &Library, theme: Option<&str>) -> Vec<(String, Resul
 
 /// Makes the comic `request` describes from `library`: [`plan`], then [`render`].
 pub fn compose(library: &Library, request: &Request) -> Result<Comic, ComposeError> {
-    Ok(render(library, plan(library, request)?))
+    render(library, plan(library, request)?)
 }
 
 /// Every choice of the comic `request` describes (grid, art, placement), without drawing it.
@@ -203,7 +207,7 @@ pub fn plan(library: &Library, request: &Request) -> Result<ComicRecord, Compose
                 panel: bounds,
                 art: art.id.clone(),
                 placement: place(
-                    (art.image.width(), art.image.height()),
+                    art.size,
                     art.entry.focal,
                     art.entry.anchor,
                     bounds,
@@ -224,7 +228,8 @@ pub fn plan(library: &Library, request: &Request) -> Result<ComicRecord, Compose
 }
 
 /// Draws the comic `record` describes. The record must come from [`plan`] on the same library.
-pub fn render(library: &Library, record: ComicRecord) -> Comic {
+/// Reads the pictures it uses from their files.
+pub fn render(library: &Library, record: ComicRecord) -> Result<Comic, ComposeError> {
     let grid = library
         .grids
         .iter()
@@ -237,7 +242,7 @@ pub fn render(library: &Library, record: ComicRecord) -> Comic {
             .iter()
             .find(|a| a.id == filled.art)
             .expect("a plan names its library's art");
-        draw_into_panel(&mut page, panel, &art.image, &filled.placement);
+        draw_into_panel(&mut page, panel, &art.image()?, &filled.placement);
     }
     let footer = format!(
         "No. {} | {} | {} | seed {}",
@@ -245,12 +250,12 @@ pub fn render(library: &Library, record: ComicRecord) -> Comic {
     );
     let blank = grid.blank_rows_at_bottom();
     let artwork_rows = footer::add_footer(&mut page, blank, &footer, library.page.dpi);
-    Comic {
+    Ok(Comic {
         page,
         artwork_rows,
         footer,
         record,
-    }
+    })
 }
 
 /// One piece per panel, all different, chosen at random among those that keep the rest fillable.

@@ -12,7 +12,7 @@ const MAX_SIDE: u32 = 10_000;
 const MAX_DECODE_BYTES: u64 = 512 << 20;
 
 /// Why a picture could not be read, with the file in the message.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {reason}")]
 pub struct ImageFileError {
     /// The file.

@@ -142,11 +142,13 @@ impl Library {
         let mut art = Vec::new();
         for entry in &index.art {
             let path = art_dir.join(&entry.file);
+            // Decoded once to check it, then let go: a comic reads the few it uses.
             match read_gray(&path) {
                 Ok(image) => art.push(Art {
                     id: entry.file.to_string_lossy().replace('\\', "/"),
                     entry: entry.clone(),
-                    image,
+                    size: (image.width(), image.height()),
+                    path,
                 }),
                 Err(error) => warnings.push(format!("art skipped: {error}")),
             }
