@@ -50,6 +50,6 @@ pub use printer::{
 pub use projector::{ProjectedFrame, Projector, ProjectorError};
 pub use pwm::{PwmLine, SimPwm};
 pub use script::{Bounce, ButtonScript};
-pub use stepper::{StepDirSpec, StepViolation, StepperDriverModel};
+pub use stepper::{CoilViolation, StepDirSpec, StepViolation, StepperDriverModel, Uln2003Model};
 pub use trace::{Change, Recorder, Signal, SignalId, SignalKind, Trace, Value};
 pub use vcd::write_vcd;

@@ -250,6 +250,168 @@ impl StepperDriverModel {
     }
 }
 
+/// The half-step coil patterns of a unipolar motor, IN1 to IN4 as bits 0 to 3, in the order
+/// that turns it forward (the model's own table; the driver keeps another).
+const COIL_SEQUENCE: [u8; 8] = [1, 3, 2, 6, 4, 12, 8, 9];
+
+/// What went wrong on a ULN2003's coil lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CoilViolation {
+    /// A pattern that is no phase of the sequence (two opposite coils, three coils…).
+    IllegalPattern {
+        /// When.
+        at: Instant,
+        /// IN1..IN4 as bits 0..3.
+        pattern: u8,
+    },
+    /// A jump between phases that are not neighbours: the rotor may go either way or stay.
+    LostStep {
+        /// When.
+        at: Instant,
+        /// The pattern before.
+        from: u8,
+        /// The pattern after.
+        to: u8,
+    },
+    /// A step sooner after the last than the motor can follow.
+    TooFast {
+        /// When.
+        at: Instant,
+        /// Since the step before.
+        interval: Duration,
+    },
+}
+
+#[derive(Debug)]
+struct CoilState {
+    pattern: u8,
+    /// The last phase the rotor was pulled to (kept while the coils are off).
+    phase: Option<usize>,
+    position: i64,
+    last_step_at: Option<Instant>,
+    min_interval: Duration,
+    violations: Vec<CoilViolation>,
+    violation_count: u64,
+}
+
+impl CoilState {
+    fn flag(&mut self, violation: CoilViolation) {
+        self.violation_count += 1;
+        if self.violations.len() < KEPT_VIOLATIONS {
+            self.violations.push(violation);
+        }
+    }
+
+    fn on_line(&mut self, at: Instant, line: usize, high: bool) {
+        let before = self.pattern;
+        if high {
+            self.pattern |= 1 << line;
+        } else {
+            self.pattern &= !(1 << line);
+        }
+        if self.pattern == before || self.pattern == 0 {
+            return;
+        }
+        let Some(phase) = COIL_SEQUENCE.iter().position(|&p| p == self.pattern) else {
+            self.flag(CoilViolation::IllegalPattern {
+                at,
+                pattern: self.pattern,
+            });
+            return;
+        };
+        let Some(last) = self.phase else {
+            self.phase = Some(phase);
+            return;
+        };
+        let delta = match (phase + 8 - last) % 8 {
+            0 => 0,
+            1 => 1,
+            7 => -1,
+            _ => {
+                self.flag(CoilViolation::LostStep {
+                    at,
+                    from: COIL_SEQUENCE[last],
+                    to: self.pattern,
+                });
+                self.phase = Some(phase);
+                return;
+            }
+        };
+        self.phase = Some(phase);
+        if delta == 0 {
+            return;
+        }
+        if let Some(last_at) = self.last_step_at
+            && at - last_at < self.min_interval
+        {
+            self.flag(CoilViolation::TooFast {
+                at,
+                interval: at - last_at,
+            });
+        }
+        self.last_step_at = Some(at);
+        self.position += delta;
+    }
+}
+
+/// A 28BYJ-48 on a ULN2003 board wired to four GPIOs of a simulated board: it turns one
+/// half-step each time the coil pattern moves to a neighbouring phase, and flags patterns
+/// that are not phases, jumps that skip one, and steps faster than `min_interval`.
+#[derive(Clone, Debug)]
+pub struct Uln2003Model {
+    state: Arc<Mutex<CoilState>>,
+}
+
+impl Uln2003Model {
+    /// The motor on IN1..IN4 = `coils`; about 1 ms between half-steps is what a 28BYJ-48 on
+    /// 5 V follows.
+    pub fn attach(sim: &SimBoard, coils: [u8; 4], min_interval: Duration) -> Uln2003Model {
+        let pattern = coils
+            .iter()
+            .enumerate()
+            .map(|(line, &pin)| u8::from(sim.output_line(pin).level()) << line)
+            .sum();
+        let state = Arc::new(Mutex::new(CoilState {
+            pattern,
+            phase: COIL_SEQUENCE.iter().position(|&p| p == pattern),
+            position: 0,
+            last_step_at: None,
+            min_interval,
+            violations: Vec::new(),
+            violation_count: 0,
+        }));
+        for (line, &pin) in coils.iter().enumerate() {
+            let state = Arc::clone(&state);
+            sim.output_line(pin).on_change(move |at, high| {
+                state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .on_line(at, line, high);
+            });
+        }
+        Uln2003Model { state }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, CoilState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Half-steps turned, forward minus back.
+    pub fn position(&self) -> i64 {
+        self.lock().position
+    }
+
+    /// The first broken rules (up to 100).
+    pub fn violations(&self) -> Vec<CoilViolation> {
+        self.lock().violations.clone()
+    }
+
+    /// How many rules were broken in all.
+    pub fn violation_count(&self) -> u64 {
+        self.lock().violation_count
+    }
+}
+
 fn lock(state: &Mutex<DriverState>) -> MutexGuard<'_, DriverState> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -1,4 +1,5 @@
-//! Stepper motors on step/dir driver chips (A4988, DRV8825, TMC2208 in step/dir mode).
+//! Stepper motors on step/dir driver chips (A4988, DRV8825, TMC2208 in step/dir mode), and the
+//! 28BYJ-48 on a ULN2003 board ([`Uln2003`], half-stepping).
 //!
 //! [`StepDir`] owns a motor's STEP and DIR pins and a [`Clock`]: it sets DIR only when the
 //! direction changes and then waits the chip's setup time, and holds each STEP pulse for the
@@ -13,6 +14,10 @@
 //! # For driver authors
 //! Timing is in [`Timing`]; [`Timing::for_chip`] gives each chip's datasheet minimum with a
 //! margin. A config may ask for longer pulses (long wires, opto-isolated drivers), never shorter.
+
+mod uln2003;
+
+pub use uln2003::{HALF_STEPS, Uln2003};
 
 use std::time::Duration;
 

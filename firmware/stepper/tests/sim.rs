@@ -108,3 +108,57 @@ fn steps_while_released_do_not_move_the_motor() {
     rig.enable.release().expect("sim");
     assert!(!rig.left_chip.enabled());
 }
+
+#[test]
+fn a_28byj_48_half_steps_both_ways_and_a_wrong_sequence_is_flagged() {
+    use atelier_sim::{CoilViolation, Uln2003Model};
+    use atelier_stepper::Uln2003;
+    use embedded_hal::digital::OutputPin as _;
+
+    let sim = SimBoard::new();
+    let coils = [17, 18, 27, 22];
+    let model = Uln2003Model::attach(&sim, coils, Duration::from_millis(1));
+    let pins = coils.map(|bcm| sim.output(bcm, "coil").expect("free pin"));
+    let mut motor = Uln2003::new(pins).expect("sim");
+    let clock = sim.clock();
+    for _ in 0..4096 {
+        motor.step(true).expect("sim");
+        clock.sleep(Duration::from_millis(2));
+    }
+    for _ in 0..100 {
+        motor.step(false).expect("sim");
+        clock.sleep(Duration::from_millis(2));
+    }
+    // Released and energised again where it was left: no step lost.
+    motor.release_coils().expect("sim");
+    clock.sleep(Duration::from_secs(1));
+    motor.step(true).expect("sim");
+    assert_eq!(model.violations(), []);
+    // The first pattern only pulls the rotor to its phase; every step counts.
+    assert_eq!(model.position(), 4096 - 100 + 1);
+
+    // Too fast for the motor, then a full-step jump written by hand.
+    motor.step(true).expect("sim");
+    let mut pins = motor.release();
+    assert!(matches!(
+        model.violations()[0],
+        CoilViolation::TooFast { .. }
+    ));
+    clock.sleep(Duration::from_millis(5));
+    // Whatever phase it is in, turning on the opposite pair is never a neighbour.
+    for pin in &mut pins {
+        pin.set_low().expect("sim");
+    }
+    pins[0].set_high().expect("sim");
+    clock.sleep(Duration::from_millis(5));
+    pins[0].set_low().expect("sim");
+    pins[2].set_high().expect("sim");
+    assert!(
+        model
+            .violations()
+            .iter()
+            .any(|v| matches!(v, CoilViolation::LostStep { from: 1, to: 4, .. })),
+        "{:?}",
+        model.violations()
+    );
+}
