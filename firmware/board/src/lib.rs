@@ -43,7 +43,7 @@ pub use clock::AnyClock;
 pub use gpio::{AnyInput, AnyOutput, GpioError};
 pub use i2c::{AnyI2c, I2cError};
 pub use open_error::{NodeKind, OpenError, check_node};
-pub use pins::{Bcm, Pull};
+pub use pins::{Bcm, PinClash, Pull, check_distinct};
 pub use port::{AnyPort, PortError, PortSpec};
 pub use pwm::{AnyPwm, PwmError};
 #[cfg(rpi_backend)]

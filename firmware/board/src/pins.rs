@@ -32,6 +32,40 @@ impl Bcm {
     }
 }
 
+/// Two config keys that name the same GPIO.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinClash {
+    /// The key that names the pin a second time, such as `pins.busy_led`.
+    pub key: String,
+    /// The key that named it first.
+    pub first: String,
+    /// The pin.
+    pub pin: Bcm,
+}
+
+impl fmt::Display for PinClash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is already used by `{}`", self.pin, self.first)
+    }
+}
+
+/// Checks that no two of a machine's configured pins (key, pin) are the same GPIO: every
+/// machine's config calls this, so a pin given twice is always named with both keys.
+pub fn check_distinct<'a>(pins: impl IntoIterator<Item = (&'a str, Bcm)>) -> Result<(), PinClash> {
+    let mut seen: Vec<(&str, Bcm)> = Vec::new();
+    for (key, pin) in pins {
+        if let Some((first, _)) = seen.iter().find(|(_, p)| *p == pin) {
+            return Err(PinClash {
+                key: key.to_owned(),
+                first: (*first).to_owned(),
+                pin,
+            });
+        }
+        seen.push((key, pin));
+    }
+    Ok(())
+}
+
 impl fmt::Display for Bcm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "GPIO{}", self.0)
@@ -80,5 +114,25 @@ mod tests {
             "{error}"
         );
         assert!(error.contains("0 to 27"), "{error}");
+    }
+
+    #[test]
+    fn a_pin_named_twice_is_reported_with_both_keys() {
+        let pin = |n| Bcm::new(n).expect("on the header");
+        assert_eq!(
+            check_distinct([("pins.a", pin(4)), ("pins.b", pin(5))]),
+            Ok(())
+        );
+        let clash = check_distinct([
+            ("pins.step", pin(5)),
+            ("pins.dir", pin(6)),
+            ("pins.enable", pin(5)),
+        ])
+        .expect_err("GPIO5 twice");
+        assert_eq!(
+            (clash.key.as_str(), clash.first.as_str()),
+            ("pins.enable", "pins.step")
+        );
+        assert_eq!(clash.to_string(), "GPIO5 is already used by `pins.step`");
     }
 }

@@ -157,10 +157,8 @@ impl Check for ComicConfig {
             ("pins.busy_led", self.pins.busy_led),
             ("pins.error_led", self.pins.error_led),
         ];
-        for (i, (key, pin)) in pins.iter().enumerate() {
-            if let Some((other, _)) = pins[..i].iter().find(|(_, p)| p == pin) {
-                return fail(key, format!("{pin} is already used by `{other}`"));
-            }
+        if let Err(clash) = atelier_board::check_distinct(pins) {
+            return fail(&clash.key, clash.to_string());
         }
         if !self.printer.profile.ends_with(".toml")
             && let Err(error) = PrinterProfile::builtin_named(&self.printer.profile)

@@ -158,6 +158,16 @@ impl Check for PlotterConfig {
     /// Checks ranges that TOML types cannot express.
     fn check(&self) -> Result<(), Problem> {
         let fail = |key: &str, message: String| Err(Problem::new(key, message));
+        let pins = &self.pins;
+        if let Err(clash) = atelier_board::check_distinct([
+            ("pins.left_step", pins.left_step),
+            ("pins.left_dir", pins.left_dir),
+            ("pins.right_step", pins.right_step),
+            ("pins.right_dir", pins.right_dir),
+            ("pins.enable", pins.enable),
+        ]) {
+            return fail(&clash.key, clash.to_string());
+        }
         let positive: [(&str, f64); 17] = [
             ("geometry.motor_spacing_mm", self.geometry.motor_spacing_mm),
             ("geometry.paper_top_mm", self.geometry.paper_top_mm),

@@ -131,3 +131,19 @@ fn an_svg_larger_than_the_paper_is_fitted_never_drawn_off_it() {
             .all(|p| plan.machine.drawable.contains(*p, 1e-6))
     );
 }
+
+#[test]
+fn a_gpio_given_twice_in_the_plotter_config_is_named_with_both_keys() {
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hardware/polargraph.toml"),
+    )
+    .expect("shipped config");
+    let twice = shipped.replace("enable = 26", "enable = 13");
+    let error = polargraph::PlotterConfig::parse(&twice, "polargraph.toml")
+        .expect_err("GPIO13 twice")
+        .to_string();
+    assert!(
+        error.contains("key `pins.enable`: GPIO13 is already used by `pins.right_step`"),
+        "{error}"
+    );
+}
