@@ -48,7 +48,7 @@ pub use printer::{
     PaperImage, PrintError, PrintedText, PrinterConfigError, ThermalPrinter, ThermalPrinterConfig,
 };
 pub use projector::{ProjectedFrame, Projector, ProjectorError};
-pub use pwm::{PwmLine, SimPwm};
+pub use pwm::{PwmLine, ServoModel, SimPwm};
 pub use script::{Bounce, ButtonScript};
 pub use stepper::{CoilViolation, StepDirSpec, StepViolation, StepperDriverModel, Uln2003Model};
 pub use trace::{Change, Recorder, Signal, SignalId, SignalKind, Trace, Value};

@@ -4,7 +4,7 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use atelier_hal::Clock;
+use atelier_hal::{Clock, Instant};
 use embedded_hal::pwm::{ErrorType, SetDutyCycle};
 
 use crate::clock::VirtualClock;
@@ -14,7 +14,14 @@ use crate::trace::{Recorder, SignalId, Value};
 #[derive(Clone, Debug)]
 pub struct PwmLine {
     period: Duration,
-    pulse: Arc<Mutex<Duration>>,
+    pulse: Arc<Mutex<PulseState>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct PulseState {
+    width: Duration,
+    changed_at: Instant,
+    before: Duration,
 }
 
 impl PwmLine {
@@ -23,9 +30,19 @@ impl PwmLine {
         self.period
     }
 
+    fn state(&self) -> PulseState {
+        *self.pulse.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The width of the high part of each period, as a servo would measure it.
     pub fn pulse_width(&self) -> Duration {
-        *self.pulse.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state().width
+    }
+
+    /// When the pulse width last changed, and what it was before.
+    pub fn last_change(&self) -> (Instant, Duration) {
+        let state = self.state();
+        (state.changed_at, state.before)
     }
 }
 
@@ -51,7 +68,11 @@ impl SimPwm {
         SimPwm {
             line: PwmLine {
                 period,
-                pulse: Arc::new(Mutex::new(Duration::ZERO)),
+                pulse: Arc::new(Mutex::new(PulseState {
+                    width: Duration::ZERO,
+                    changed_at: Instant::ZERO,
+                    before: Duration::ZERO,
+                })),
             },
             duty: 0,
             clock,
@@ -84,16 +105,68 @@ impl SetDutyCycle for SimPwm {
             .line
             .period
             .mul_f64(f64::from(duty) / f64::from(u16::MAX));
-        *self
-            .line
-            .pulse
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = pulse;
+        {
+            let mut state = self
+                .line
+                .pulse
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            state.before = state.width;
+            state.width = pulse;
+            state.changed_at = self.clock.now();
+        }
         self.recorder.record(
             self.clock.now(),
             self.signal,
             Value::Real(pulse.as_secs_f64() * 1e6),
         );
         Ok(())
+    }
+}
+
+/// A hobby servo on a PWM line (an SG90 lifting a pen): its angle follows the pulse width
+/// (`min_pulse` is 0°, `max_pulse` is 180°) at a limited speed, so a pen commanded down is on
+/// the paper only once the horn has travelled there.
+#[derive(Clone, Debug)]
+pub struct ServoModel {
+    line: PwmLine,
+    min_pulse: Duration,
+    max_pulse: Duration,
+    degrees_per_second: f64,
+}
+
+impl ServoModel {
+    /// An SG90: 0.5–2.5 ms for 0–180°, 0.1 s per 60° at 4.8 V.
+    pub fn sg90(line: PwmLine) -> ServoModel {
+        ServoModel {
+            line,
+            min_pulse: Duration::from_micros(500),
+            max_pulse: Duration::from_micros(2_500),
+            degrees_per_second: 600.0,
+        }
+    }
+
+    fn angle_of(&self, pulse: Duration) -> Option<f64> {
+        if pulse.is_zero() {
+            return None;
+        }
+        let span = (self.max_pulse - self.min_pulse).as_secs_f64();
+        let fraction = (pulse.as_secs_f64() - self.min_pulse.as_secs_f64()) / span;
+        Some((fraction * 180.0).clamp(0.0, 180.0))
+    }
+
+    /// The horn's angle at `now`, in degrees; `None` before it was ever driven.
+    pub fn angle_at(&self, now: Instant) -> Option<f64> {
+        let (changed_at, before) = self.line.last_change();
+        let target = self.angle_of(self.line.pulse_width())?;
+        let Some(start) = self.angle_of(before) else {
+            return Some(target);
+        };
+        let travelled = (now - changed_at).as_secs_f64() * self.degrees_per_second;
+        Some(if (target - start).abs() <= travelled {
+            target
+        } else {
+            start + travelled.copysign(target - start)
+        })
     }
 }
