@@ -1,5 +1,6 @@
-//! The polargraph plotter's planner: everything from an image to the time of each motor step,
-//! with no I/O and no clock, so it is deterministic and runs the same on a Pi and in tests.
+//! The polargraph plotter. The planner turns an image into the time of each motor step with no
+//! I/O and no clock, so it is deterministic and runs the same on a Pi and in tests; the
+//! executor plays those times onto the motor drivers and the pen servo on a clock.
 //!
 //! | stage | module |
 //! |---|---|
@@ -13,8 +14,10 @@
 //! | speeds, look-ahead and exact step times | [`motion`] |
 //! | tying them together | [`plan`] |
 //! | SVG, PNG, JSON and G-code | [`output`] |
+//! | playing the step times onto the motors and the pen, lateness measured | [`executor`] |
 
 pub mod config;
+pub mod executor;
 pub mod field;
 pub mod geometry;
 pub mod input;

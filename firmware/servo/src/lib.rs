@@ -82,16 +82,20 @@ pub struct PenLift<P, C> {
     clock: C,
     positions: PenPositions,
     down: Option<bool>,
+    /// When the last command's settle time is over.
+    settled_at: atelier_hal::Instant,
 }
 
 impl<P: SetDutyCycle, C: Clock> PenLift<P, C> {
     /// A pen lift that has not moved yet (its first command always moves and settles).
     pub fn new(servo: Servo<P>, clock: C, positions: PenPositions) -> Self {
+        let settled_at = clock.now();
         PenLift {
             servo,
             clock,
             positions,
             down: None,
+            settled_at,
         }
     }
 
@@ -106,6 +110,15 @@ impl<P: SetDutyCycle, C: Clock> PenLift<P, C> {
     }
 
     fn go(&mut self, down: bool) -> Result<(), P::Error> {
+        self.command(down)?;
+        // Also when it was already commanded: it may still be on its way.
+        self.clock.sleep_until(self.settled_at);
+        Ok(())
+    }
+
+    /// Sends the servo up or down without waiting: for a motion plan, whose timing already
+    /// holds the settle time.
+    pub fn command(&mut self, down: bool) -> Result<(), P::Error> {
         if self.down == Some(down) {
             return Ok(());
         }
@@ -116,7 +129,7 @@ impl<P: SetDutyCycle, C: Clock> PenLift<P, C> {
         };
         self.servo.set_angle(angle)?;
         self.down = Some(down);
-        self.clock.sleep(settle);
+        self.settled_at = self.clock.now() + settle;
         Ok(())
     }
 

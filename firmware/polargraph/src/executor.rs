@@ -1,0 +1,221 @@
+//! Playing a motion plan onto the motors and the pen, on a clock.
+//!
+//! The planner has already worked out the time of every step (Klipper's split: the host does
+//! the maths, the timed part only times). The executor sleeps until each event, steps the
+//! motors of one instant together, and measures how late every event was. A late event shifts
+//! the rest of the schedule by its lateness, so the motion keeps its shape and nothing is sent
+//! in a catch-up burst; an event later than the bound stops the plot with the pen up, the way
+//! Klipper refuses "timer too close", instead of drawing a distorted line.
+
+use std::time::Duration;
+
+use atelier_hal::Clock;
+use atelier_servo::PenLift;
+use atelier_stepper::{StepDir, Timing, step_together};
+use embedded_hal::digital::OutputPin;
+use embedded_hal::pwm::SetDutyCycle;
+
+use crate::kinematics::Motor;
+use crate::motion::Event;
+
+/// How late an event may be before the plot stops: a step this late has already bent the line.
+pub const DEFAULT_LATE_BOUND: Duration = Duration::from_millis(20);
+
+/// Event lateness, counted in 1 µs buckets up to 10 ms (a plot has millions of events: no list).
+#[derive(Clone, Debug)]
+pub struct Lateness {
+    buckets: Vec<u64>,
+    beyond: u64,
+    max: Duration,
+    count: u64,
+}
+
+const BUCKETS: usize = 10_001;
+
+impl Default for Lateness {
+    fn default() -> Self {
+        Lateness {
+            buckets: vec![0; BUCKETS],
+            beyond: 0,
+            max: Duration::ZERO,
+            count: 0,
+        }
+    }
+}
+
+impl Lateness {
+    fn record(&mut self, late: Duration) {
+        self.count += 1;
+        self.max = self.max.max(late);
+        match usize::try_from(late.as_micros()) {
+            Ok(us) if us < BUCKETS => self.buckets[us] += 1,
+            _ => self.beyond += 1,
+        }
+    }
+
+    /// Events measured.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The latest event's lateness.
+    pub fn max(&self) -> Duration {
+        self.max
+    }
+
+    /// The lateness that a share `q` (0–1) of events did not exceed, to the microsecond
+    /// (beyond 10 ms: the maximum).
+    pub fn quantile(&self, q: f64) -> Duration {
+        let wanted = ((self.count as f64) * q.clamp(0.0, 1.0)).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (us, &n) in self.buckets.iter().enumerate() {
+            seen += n;
+            if seen >= wanted {
+                return Duration::from_micros(us as u64);
+            }
+        }
+        self.max
+    }
+}
+
+/// Why a plot stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum Stopped {
+    /// An event came later than the bound: the plot stopped with the pen up.
+    #[error(
+        "event {event} came {} ms late (the bound is {} ms): stopped with the pen up rather than draw a bent line",
+        late.as_secs_f64() * 1000.0,
+        bound.as_secs_f64() * 1000.0
+    )]
+    TooLate {
+        /// Its index in the plan.
+        event: u64,
+        /// How late.
+        late: Duration,
+        /// The bound.
+        bound: Duration,
+    },
+    /// A pin or the servo failed.
+    #[error("{0}")]
+    Hardware(String),
+}
+
+/// What a finished plot measured.
+#[derive(Clone, Debug)]
+pub struct Played {
+    /// Events played.
+    pub events: u64,
+    /// How late they were.
+    pub lateness: Lateness,
+    /// How much later than planned the plot ended (the sum of the shifts).
+    pub shifted: Duration,
+}
+
+/// The motors, the pen and the clock of one plotter.
+#[derive(Debug)]
+pub struct Executor<S, D, P, C> {
+    left: StepDir<S, D>,
+    right: StepDir<S, D>,
+    pen: PenLift<P, C>,
+    clock: C,
+    timing: Timing,
+    late_bound: Duration,
+}
+
+impl<S, D, E, P, C> Executor<S, D, P, C>
+where
+    S: OutputPin<Error = E>,
+    D: OutputPin<Error = E>,
+    E: std::fmt::Debug,
+    P: SetDutyCycle,
+    C: Clock,
+{
+    /// Motors driven forward to lengthen their cords, the pen lift, the clock, the drivers'
+    /// timing and the lateness bound.
+    pub fn new(
+        left: StepDir<S, D>,
+        right: StepDir<S, D>,
+        pen: PenLift<P, C>,
+        clock: C,
+        timing: Timing,
+        late_bound: Duration,
+    ) -> Self {
+        Executor {
+            left,
+            right,
+            pen,
+            clock,
+            timing,
+            late_bound,
+        }
+    }
+
+    /// Plays `events` from now: each at its planned time after the start, plus whatever
+    /// earlier events were late.
+    pub fn play(&mut self, events: impl IntoIterator<Item = Event>) -> Result<Played, Stopped> {
+        let origin = self.clock.now();
+        let mut shift = Duration::ZERO;
+        let mut lateness = Lateness::default();
+        let mut events = events.into_iter().peekable();
+        let mut index = 0u64;
+        let hardware = |e: &dyn std::fmt::Debug| Stopped::Hardware(format!("{e:?}"));
+        while let Some(event) = events.next() {
+            let due = origin + event.at().since_start() + shift;
+            self.clock.sleep_until(due);
+            let late = self.clock.now().saturating_since(due);
+            lateness.record(late);
+            if late > self.late_bound {
+                // Never leave the pen on the paper where the line went wrong.
+                let _ = self.pen.command(false);
+                return Err(Stopped::TooLate {
+                    event: index,
+                    late,
+                    bound: self.late_bound,
+                });
+            }
+            shift += late;
+            match event {
+                Event::Pen { down, .. } => self.pen.command(down).map_err(|e| hardware(&e))?,
+                Event::Step(step) => {
+                    // The other motor's step at the same instant goes in the same pulse.
+                    let mut moves: [Option<bool>; 2] = [None, None];
+                    moves[motor_index(step.motor)] = Some(step.lengthen);
+                    if let Some(Event::Step(next)) = events.peek()
+                        && next.at == step.at
+                        && next.motor != step.motor
+                    {
+                        moves[motor_index(next.motor)] = Some(next.lengthen);
+                        events.next();
+                        index += 1;
+                    }
+                    step_together(
+                        &mut [(&mut self.left, moves[0]), (&mut self.right, moves[1])],
+                        self.timing,
+                        &self.clock,
+                    )
+                    .map_err(|e| hardware(&e))?;
+                }
+            }
+            index += 1;
+        }
+        // A finished plot leaves the pen off the paper.
+        self.pen.up().map_err(|e| hardware(&e))?;
+        Ok(Played {
+            events: index,
+            lateness,
+            shifted: shift,
+        })
+    }
+
+    /// The parts back.
+    pub fn release(self) -> (StepDir<S, D>, StepDir<S, D>, PenLift<P, C>) {
+        (self.left, self.right, self.pen)
+    }
+}
+
+fn motor_index(motor: Motor) -> usize {
+    match motor {
+        Motor::Left => 0,
+        Motor::Right => 1,
+    }
+}
