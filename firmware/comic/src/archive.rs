@@ -2,11 +2,10 @@
 //! saying how it was made, numbered in order.
 //!
 //! Files are written under a temporary name and renamed into place, the sidecar last, so a comic
-//! whose sidecar exists is whole, and a process killed mid-save leaves only `*.partial` litter
-//! (cleared on the next save) — never a half-written comic that `reprint` would send.
+//! whose sidecar exists is whole, and a process killed mid-save leaves only a temporary file,
+//! which numbering ignores — never a half-written comic that `reprint` would send.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -219,16 +218,10 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Writes `bytes` to `path.partial`, syncs, then renames over `path`.
+/// Writes `bytes` to `path` through a synced temporary file and a rename (the one atomic writer
+/// every machine uses, [`atelier_config::write_atomically`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ArchiveError> {
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let mut file = fs::File::create(&partial).map_err(io(&partial))?;
-    file.write_all(bytes).map_err(io(&partial))?;
-    file.sync_all().map_err(io(&partial))?;
-    fs::rename(&partial, path).map_err(io(path))?;
-    Ok(())
+    atelier_config::write_atomically(path, bytes).map_err(io(path))
 }
 
 /// The page as an 8-bit grayscale PNG with its resolution recorded (pHYs), so printing it at
