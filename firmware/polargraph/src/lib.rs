@@ -11,6 +11,7 @@
 //! | a picture laid out on the paper | [`field`] |
 //! | drawing styles: darkness → strokes | [`styles`] |
 //! | joining, ordering and orienting strokes | [`path`] |
+//! | one line through single points (stipple dots) | [`point_tour`] |
 //! | speeds, look-ahead and exact step times | [`motion`] |
 //! | tying them together | [`plan`] |
 //! | SVG, PNG, JSON and G-code | [`output`] |
@@ -26,6 +27,7 @@ pub mod motion;
 pub mod output;
 pub mod path;
 pub mod plan;
+pub mod point_tour;
 pub mod styles;
 pub mod tone;
 

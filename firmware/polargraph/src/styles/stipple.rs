@@ -23,7 +23,7 @@ use rand_chacha::ChaCha8Rng;
 use super::Canvas;
 use crate::field::DarknessField;
 use crate::geometry::{Point, Stroke};
-use crate::path;
+use crate::point_tour;
 
 /// Raster pixels per dot for the Voronoi cells: enough to place each centroid within a few
 /// percent of the dot spacing.
@@ -61,7 +61,7 @@ pub(super) fn draw(
         return Vec::new();
     }
     // The tour: one line through every dot, from the picture's top-left corner.
-    let order = path::point_tour(&points, Point::new(area.left, area.top));
+    let order = point_tour::point_tour(&points, Point::new(area.left, area.top));
     vec![Stroke::new(order.into_iter().map(|i| points[i]).collect())]
 }
 
@@ -587,6 +587,7 @@ mod tests {
     use super::*;
     use crate::geometry::Rect;
     use crate::input::Picture;
+    use crate::path;
     use crate::tone::ToneCurve;
     use rand::SeedableRng;
 
@@ -682,7 +683,7 @@ mod tests {
         assert!(p5 > 0.8, "5th percentile {p5:.2} of the mean spacing");
         // The tour through them: about one spacing per dot (2-opt and Or-opt on a lattice-like
         // set), never much more.
-        let tour = path::point_tour(&dots, Point::new(100.0, 100.0));
+        let tour = point_tour::point_tour(&dots, Point::new(100.0, 100.0));
         let length: f64 = tour
             .windows(2)
             .map(|w| dots[w[0]].distance(dots[w[1]]))
@@ -777,7 +778,7 @@ mod tests {
         let field = field(60, 60, |x, y| (250 - 2 * (x + y)) as u8);
         let dots = stipple(&field, 1200, &mut ChaCha8Rng::seed_from_u64(11));
         let start = Point::new(100.0, 100.0);
-        let tour = path::point_tour(&dots, start);
+        let tour = point_tour::point_tour(&dots, start);
         let ours: f64 = std::iter::once(start)
             .chain(tour.iter().map(|&i| dots[i]))
             .collect::<Vec<_>>()
