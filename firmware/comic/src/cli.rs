@@ -1,5 +1,5 @@
-//! The `comic` command line: make, print, reprint, check. In the library rather than in
-//! main.rs so tests run it in-process (a cross-compiled test under qemu cannot spawn a binary).
+//! The `comic` command line: make, print, reprint, check, run, config. In the library rather
+//! than in main.rs so tests run it in-process, quickly, on the host and under qemu alike.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,7 +1,6 @@
 //! The `comic` command line end to end on a small library: make, print on the simulator's
 //! printer, reprint from the archive, check; and the printed dots against an independent raster.
-//! Run in-process (`comic::cli::run`), so the same tests run for the Pi under qemu, where a test
-//! cannot spawn a cross-compiled binary.
+//! Run in-process (`comic::cli::run`); tests/daemon.rs starts the real binary.
 
 mod common;
 
