@@ -54,9 +54,18 @@ fn main() {
         },
     );
     let mut executor = Executor::new(
-        StepDir::new(output(pins.left_step, "l"), output(pins.left_dir, "ld"), true).expect("pin"),
-        StepDir::new(output(pins.right_step, "r"), output(pins.right_dir, "rd"), true)
-            .expect("pin"),
+        StepDir::new(
+            output(pins.left_step, "l"),
+            output(pins.left_dir, "ld"),
+            true,
+        )
+        .expect("pin"),
+        StepDir::new(
+            output(pins.right_step, "r"),
+            output(pins.right_dir, "rd"),
+            true,
+        )
+        .expect("pin"),
         pen,
         clock,
         Timing::for_chip(Chip::A4988),
