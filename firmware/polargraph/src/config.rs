@@ -1,9 +1,11 @@
 //! The machine's config: hardware/polargraph.toml.
 
 use std::path::Path;
+use std::time::Duration;
 
 use atelier_board::{Bcm, BoardConfig};
 use atelier_config::{Check, ConfigError, Problem};
+use atelier_stepper::{Chip, Timing};
 use serde::Deserialize;
 
 /// Everything about one polargraph: wiring, geometry, motors, pen and motion limits.
@@ -25,6 +27,55 @@ pub struct PlotterConfig {
     pub pen: Pen,
     /// Speed and acceleration limits.
     pub motion: Motion,
+    /// The motor driver chips.
+    #[serde(default)]
+    pub drivers: Drivers,
+}
+
+/// The `[drivers]` table: the step/dir driver chips and how the motors are mounted.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Drivers {
+    /// The chip on both motors: its datasheet sets the step pulse and DIR setup time.
+    pub chip: Chip,
+    /// A longer STEP pulse than the chip's (long wires, opto-isolated drivers), µs.
+    pub step_pulse_us: Option<f64>,
+    /// A longer DIR setup time than the chip's, µs.
+    pub dir_setup_us: Option<f64>,
+    /// The DIR level that lets the left cord out; flip it if that motor winds the wrong way.
+    pub left_lengthen_high: bool,
+    /// The DIR level that lets the right cord out.
+    pub right_lengthen_high: bool,
+    /// With no job running or paused, the motors are released after this long (a released
+    /// gondola may sag; the home position must then be set again).
+    pub release_after_s: f64,
+}
+
+impl Default for Drivers {
+    fn default() -> Self {
+        Drivers {
+            chip: Chip::A4988,
+            step_pulse_us: None,
+            dir_setup_us: None,
+            left_lengthen_high: true,
+            right_lengthen_high: true,
+            release_after_s: 300.0,
+        }
+    }
+}
+
+impl Drivers {
+    /// The STEP pulse and DIR setup the motors get.
+    pub fn timing(&self) -> Timing {
+        let chip = Timing::for_chip(self.chip);
+        let micros = |us: Option<f64>, chip: Duration| {
+            us.map_or(chip, |us| Duration::from_secs_f64(us / 1e6))
+        };
+        Timing {
+            pulse: micros(self.step_pulse_us, chip.pulse),
+            dir_setup: micros(self.dir_setup_us, chip.dir_setup),
+        }
+    }
 }
 
 /// The `[pins]` table (BCM numbers).
@@ -269,6 +320,23 @@ impl Check for PlotterConfig {
                 );
             }
             previous = *input;
+        }
+        let drivers = &self.drivers;
+        for (key, value) in [
+            ("drivers.step_pulse_us", drivers.step_pulse_us),
+            ("drivers.dir_setup_us", drivers.dir_setup_us),
+        ] {
+            if let Some(us) = value
+                && !(us.is_finite() && (0.0..=1000.0).contains(&us))
+            {
+                return fail(key, format!("must be from 0 to 1000 µs, not {us}"));
+            }
+        }
+        if !(drivers.release_after_s.is_finite() && drivers.release_after_s >= 0.0) {
+            return fail(
+                "drivers.release_after_s",
+                format!("must be 0 or more seconds, not {}", drivers.release_after_s),
+            );
         }
         for (key, angle) in [
             ("pen.up_angle", self.pen.up_angle),

@@ -98,6 +98,21 @@ pub enum Stopped {
     /// A pin or the servo failed.
     #[error("{0}")]
     Hardware(String),
+    /// The observer asked to stop (a pause, a signal): the pen is up.
+    #[error("stopped as asked after {events} events, the pen up")]
+    Asked {
+        /// Events played.
+        events: u64,
+    },
+}
+
+/// Whether to go on after an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Play the next event.
+    Go,
+    /// Lift the pen and stop.
+    Stop,
 }
 
 /// What a finished plot measured.
@@ -153,13 +168,25 @@ where
     /// Plays `events` from now: each at its planned time after the start, plus whatever
     /// earlier events were late.
     pub fn play(&mut self, events: impl IntoIterator<Item = Event>) -> Result<Played, Stopped> {
+        self.play_observed(events.into_iter().map(|e| (e, ())), |_, _| Control::Go)
+    }
+
+    /// Plays `events` like [`Executor::play`], each with a mark (a place in the drawing) that
+    /// `observe` hears with the number of events played once the event (and any step of the
+    /// other motor at the same instant) is done. When it answers [`Control::Stop`], the plot stops
+    /// there, the pen lifted.
+    pub fn play_observed<M>(
+        &mut self,
+        events: impl IntoIterator<Item = (Event, M)>,
+        mut observe: impl FnMut(u64, &M) -> Control,
+    ) -> Result<Played, Stopped> {
         let origin = self.clock.now();
         let mut shift = Duration::ZERO;
         let mut lateness = Lateness::default();
         let mut events = events.into_iter().peekable();
         let mut index = 0u64;
         let hardware = |e: &dyn std::fmt::Debug| Stopped::Hardware(format!("{e:?}"));
-        while let Some(event) = events.next() {
+        while let Some((event, mut mark)) = events.next() {
             let due = origin + event.at().since_start() + shift;
             self.clock.sleep_until(due);
             let late = self.clock.now().saturating_since(due);
@@ -180,12 +207,14 @@ where
                     // The other motor's step at the same instant goes in the same pulse.
                     let mut moves: [Option<bool>; 2] = [None, None];
                     moves[motor_index(step.motor)] = Some(step.lengthen);
-                    if let Some(Event::Step(next)) = events.peek()
+                    if let Some((Event::Step(next), _)) = events.peek()
                         && next.at == step.at
                         && next.motor != step.motor
                     {
                         moves[motor_index(next.motor)] = Some(next.lengthen);
-                        events.next();
+                        if let Some((_, next_mark)) = events.next() {
+                            mark = next_mark;
+                        }
                         index += 1;
                     }
                     step_together(
@@ -197,6 +226,10 @@ where
                 }
             }
             index += 1;
+            if observe(index, &mark) == Control::Stop {
+                self.pen.up().map_err(|e| hardware(&e))?;
+                return Err(Stopped::Asked { events: index });
+            }
         }
         // A finished plot leaves the pen off the paper.
         self.pen.up().map_err(|e| hardware(&e))?;
@@ -205,6 +238,18 @@ where
             lateness,
             shifted: shift,
         })
+    }
+
+    /// Lifts the pen and waits until it is clear of the paper.
+    pub fn pen_up(&mut self) -> Result<(), Stopped> {
+        self.pen
+            .up()
+            .map_err(|e| Stopped::Hardware(format!("{e:?}")))
+    }
+
+    /// The clock the executor runs on.
+    pub fn clock(&self) -> &C {
+        &self.clock
     }
 
     /// The parts back.

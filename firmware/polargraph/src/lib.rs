@@ -25,9 +25,11 @@ pub mod input;
 pub mod kinematics;
 pub mod motion;
 pub mod output;
+pub mod parts;
 pub mod path;
 pub mod plan;
 pub mod point_tour;
+pub mod simulated;
 pub mod styles;
 pub mod tone;
 

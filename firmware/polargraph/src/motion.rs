@@ -191,6 +191,20 @@ pub struct EventStream<'a> {
     steps: [i64; 2],
     time: f64,
     finished: bool,
+    /// Strokes taken from `strokes` so far.
+    strokes_begun: usize,
+}
+
+/// Where an event of an [`EventStream`] stands in the drawing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    /// The stroke being drawn or travelled to (its index in the plan), or the number of
+    /// strokes once all are drawn.
+    pub stroke: usize,
+    /// Whether the pen is (commanded) down after this event.
+    pub pen_down: bool,
+    /// The motors' positions after this event, steps (left, right).
+    pub steps: (i64, i64),
 }
 
 impl<'a> EventStream<'a> {
@@ -211,7 +225,26 @@ impl<'a> EventStream<'a> {
             steps: [machine.steps(left), machine.steps(right)],
             time: 0.0,
             finished: false,
+            strokes_begun: 0,
         }
+    }
+
+    /// The events, each with where it stands in the drawing.
+    pub fn marked(mut self) -> impl Iterator<Item = (Event, Mark)> + 'a {
+        // The stream counts a segment's steps when it plans it: count them as they are played.
+        let mut steps = self.steps;
+        std::iter::from_fn(move || {
+            let event = self.next()?;
+            if let Event::Step(step) = event {
+                steps[motor_slot(step.motor)] += if step.lengthen { 1 } else { -1 };
+            }
+            let mark = Mark {
+                stroke: self.strokes_begun.saturating_sub(1),
+                pen_down: self.pen_down,
+                steps: (steps[0], steps[1]),
+            };
+            Some((event, mark))
+        })
     }
 
     /// Motor positions in steps (left, right) after the events produced so far.
@@ -254,8 +287,10 @@ impl<'a> EventStream<'a> {
             return true;
         }
         let Some(stroke) = self.strokes.next() else {
+            self.strokes_begun += 1;
             return false;
         };
+        self.strokes_begun += 1;
         if self.position.distance(stroke.start()) > 1e-9 {
             self.pen(false);
             self.pending = plan_polyline(
@@ -330,6 +365,13 @@ impl Iterator for EventStream<'_> {
                 self.finished = true;
             }
         }
+    }
+}
+
+fn motor_slot(motor: Motor) -> usize {
+    match motor {
+        Motor::Left => 0,
+        Motor::Right => 1,
     }
 }
 

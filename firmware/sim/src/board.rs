@@ -85,9 +85,14 @@ impl SimBoard {
 
     /// A board on `clock`.
     pub fn with_clock(clock: VirtualClock) -> SimBoard {
+        SimBoard::with_recorder(clock, Recorder::new())
+    }
+
+    /// A board on `clock` whose pins record into `recorder` (with a window of its own size).
+    pub fn with_recorder(clock: VirtualClock, recorder: Recorder) -> SimBoard {
         SimBoard {
             clock,
-            recorder: Recorder::new(),
+            recorder,
             wiring: Arc::default(),
         }
     }
@@ -260,14 +265,25 @@ impl SimBoard {
                 unit: "us".to_owned(),
             },
         );
-        let pwm = SimPwm::new(period, self.clock.clone(), self.recorder.clone(), signal);
-        self.wiring().pwm.insert(channel, pwm.line());
-        pwm
+        let line = self.servo_line(channel, period);
+        line.set_period(period);
+        SimPwm::new(line, self.clock.clone(), self.recorder.clone(), signal)
     }
 
     /// World side: what PWM `channel` puts out, once the firmware opened it.
     pub fn pwm_line(&self, channel: u8) -> Option<PwmLine> {
         self.wiring().pwm.get(&channel).cloned()
+    }
+
+    /// World side: what PWM `channel` puts out, created silent (with `period` until the
+    /// firmware sets its own) if the firmware has not opened it yet, so a servo model can
+    /// listen from the start.
+    pub fn servo_line(&self, channel: u8, period: Duration) -> PwmLine {
+        self.wiring()
+            .pwm
+            .entry(channel)
+            .or_insert_with(|| PwmLine::new(period))
+            .clone()
     }
 
     /// World side: I2C bus `number`, to hang device models on and inject faults.

@@ -30,6 +30,7 @@ mod script;
 mod stepper;
 mod trace;
 mod vcd;
+mod wall_plotter;
 
 pub use accelerometer::{
     AccelerationSource, Adxl345Model, Mpu6050Model, OrientationScript, Vector, Wobble,
@@ -51,5 +52,6 @@ pub use projector::{ProjectedFrame, Projector, ProjectorError};
 pub use pwm::{PwmLine, ServoModel, SimPwm};
 pub use script::{Bounce, ButtonScript};
 pub use stepper::{CoilViolation, StepDirSpec, StepViolation, StepperDriverModel, Uln2003Model};
-pub use trace::{Change, Recorder, Signal, SignalId, SignalKind, Trace, Value};
+pub use trace::{Change, DEFAULT_WINDOW, Recorder, Signal, SignalId, SignalKind, Trace, Value};
 pub use vcd::write_vcd;
+pub use wall_plotter::{Frame, Ink, PlotterWiring, SimPlotter, WorldError};

@@ -13,21 +13,40 @@ use crate::trace::{Recorder, SignalId, Value};
 /// A PWM output as the simulated world sees it: the current pulse width.
 #[derive(Clone, Debug)]
 pub struct PwmLine {
-    period: Duration,
     pulse: Arc<Mutex<PulseState>>,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct PulseState {
+    period: Duration,
     width: Duration,
     changed_at: Instant,
     before: Duration,
 }
 
 impl PwmLine {
+    /// A line that has put out nothing yet.
+    pub(crate) fn new(period: Duration) -> PwmLine {
+        PwmLine {
+            pulse: Arc::new(Mutex::new(PulseState {
+                period,
+                width: Duration::ZERO,
+                changed_at: Instant::ZERO,
+                before: Duration::ZERO,
+            })),
+        }
+    }
+
     /// The PWM period (1 / frequency).
     pub fn period(&self) -> Duration {
-        self.period
+        self.state().period
+    }
+
+    pub(crate) fn set_period(&self, period: Duration) {
+        self.pulse
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .period = period;
     }
 
     fn state(&self) -> PulseState {
@@ -59,21 +78,14 @@ pub struct SimPwm {
 
 impl SimPwm {
     pub(crate) fn new(
-        period: Duration,
+        line: PwmLine,
         clock: VirtualClock,
         recorder: Recorder,
         signal: SignalId,
     ) -> Self {
         recorder.record(clock.now(), signal, Value::Real(0.0));
         SimPwm {
-            line: PwmLine {
-                period,
-                pulse: Arc::new(Mutex::new(PulseState {
-                    width: Duration::ZERO,
-                    changed_at: Instant::ZERO,
-                    before: Duration::ZERO,
-                })),
-            },
+            line,
             duty: 0,
             clock,
             recorder,
@@ -103,7 +115,7 @@ impl SetDutyCycle for SimPwm {
         self.duty = duty;
         let pulse = self
             .line
-            .period
+            .period()
             .mul_f64(f64::from(duty) / f64::from(u16::MAX));
         {
             let mut state = self

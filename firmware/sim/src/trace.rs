@@ -1,5 +1,7 @@
-//! The recording of a simulated run: every change of every signal, with its virtual time.
+//! The recording of a simulated run: the changes of every signal, with their virtual time, in a
+//! bounded window (a whole plot is tens of millions of edges), and a count of all of them.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use atelier_hal::Instant;
@@ -56,11 +58,30 @@ pub struct Change {
     pub value: Value,
 }
 
-/// Everything recorded in a run.
-#[derive(Clone, Debug, Default)]
+/// The changes a recorder keeps unless told otherwise: about 32 MB.
+pub const DEFAULT_WINDOW: usize = 1 << 20;
+
+/// What a run recorded: its signals, the latest changes (up to the window) and how many changes
+/// each signal made in all.
+#[derive(Clone, Debug)]
 pub struct Trace {
     signals: Vec<Signal>,
-    changes: Vec<Change>,
+    changes: VecDeque<Change>,
+    window: usize,
+    counts: Vec<u64>,
+    dropped: u64,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace {
+            signals: Vec::new(),
+            changes: VecDeque::new(),
+            window: DEFAULT_WINDOW,
+            counts: Vec::new(),
+            dropped: 0,
+        }
+    }
 }
 
 impl Trace {
@@ -82,11 +103,22 @@ impl Trace {
             .map(SignalId)
     }
 
-    /// Every change, in time order (changes at the same instant keep the order they were made).
+    /// The changes kept, in time order (changes at the same instant keep the order they were
+    /// made).
     pub fn changes(&self) -> Vec<Change> {
-        let mut changes = self.changes.clone();
+        let mut changes: Vec<_> = self.changes.iter().copied().collect();
         changes.sort_by_key(|c| c.at);
         changes
+    }
+
+    /// How many changes `signal` made, kept or not.
+    pub fn count(&self, signal: SignalId) -> u64 {
+        self.counts.get(signal.0).copied().unwrap_or(0)
+    }
+
+    /// How many of the oldest changes fell out of the window.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     /// The changes of one signal, in time order.
@@ -109,9 +141,16 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// An empty recording.
+    /// An empty recording that keeps the latest [`DEFAULT_WINDOW`] changes.
     pub fn new() -> Recorder {
         Recorder::default()
+    }
+
+    /// An empty recording that keeps the latest `window` changes.
+    pub fn with_window(window: usize) -> Recorder {
+        let recorder = Recorder::default();
+        recorder.lock().window = window;
+        recorder
     }
 
     fn lock(&self) -> MutexGuard<'_, Trace> {
@@ -128,6 +167,7 @@ impl Recorder {
             n += 1;
         }
         trace.signals.push(Signal { name: unique, kind });
+        trace.counts.push(0);
         SignalId(trace.signals.len() - 1)
     }
 
@@ -138,11 +178,40 @@ impl Recorder {
 
     /// Records that `signal` took `value` at `at`.
     pub fn record(&self, at: Instant, signal: SignalId, value: Value) {
-        self.lock().changes.push(Change { at, signal, value });
+        let mut trace = self.lock();
+        if let Some(count) = trace.counts.get_mut(signal.0) {
+            *count += 1;
+        }
+        if trace.changes.len() >= trace.window {
+            trace.changes.pop_front();
+            trace.dropped += 1;
+        }
+        if trace.window > 0 {
+            trace.changes.push_back(Change { at, signal, value });
+        }
     }
 
     /// A copy of everything recorded so far.
     pub fn snapshot(&self) -> Trace {
         self.lock().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_keeps_the_latest_changes_and_counts_them_all() {
+        let recorder = Recorder::with_window(3);
+        let line = recorder.add_signal("line", SignalKind::Bit);
+        for n in 0..10u64 {
+            recorder.record(Instant::from_nanos(n), line, Value::Bit(n % 2 == 0));
+        }
+        let trace = recorder.snapshot();
+        assert_eq!(trace.count(line), 10);
+        assert_eq!(trace.dropped(), 7);
+        let kept: Vec<u64> = trace.changes().iter().map(|c| c.at.as_nanos()).collect();
+        assert_eq!(kept, [7, 8, 9]);
     }
 }

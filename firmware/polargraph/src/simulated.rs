@@ -1,0 +1,129 @@
+//! The plotter on the simulated board: a [`SimPlotter`] wired as the config says, whose world
+//! (the cords and the ink on the paper) can live in a folder so that it outlives the process, as
+//! a real plotter outlives its firmware.
+
+use std::path::Path;
+
+use atelier_board::Board;
+use atelier_hal::Clock as _;
+use atelier_sim::{
+    Frame, Ink, PlotterWiring, Recorder, SimBoard, SimPlotter, StepDirSpec, VirtualClock,
+    WorldError,
+};
+use atelier_stepper::Chip;
+
+use crate::config::PlotterConfig;
+use crate::geometry::{Point, Rect, Stroke};
+
+/// Pin changes the simulated plotter keeps for a VCD window: a whole plot has tens of millions.
+pub const RECORDING_WINDOW: usize = 1 << 16;
+
+/// How the simulated machine really is, where that differs from its config (a frame measured a
+/// few millimetres off, the wrong driver chip): what calibration and the driver checks find.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Truth {
+    /// The real distance between the cord exits, mm.
+    pub motor_spacing_mm: f64,
+    /// The real cord lengths when the world is new, mm.
+    pub cords_mm: [f64; 2],
+    /// The chip really on the board.
+    pub chip: Chip,
+}
+
+impl Truth {
+    /// The machine exactly as configured, the gondola at home.
+    pub fn as_configured(config: &PlotterConfig) -> Truth {
+        Truth {
+            motor_spacing_mm: config.geometry.motor_spacing_mm,
+            cords_mm: [config.home.left_cord_mm, config.home.right_cord_mm],
+            chip: config.drivers.chip,
+        }
+    }
+}
+
+/// The datasheet timing the simulator checks a chip's pins against.
+pub fn chip_spec(chip: Chip) -> StepDirSpec {
+    match chip {
+        Chip::A4988 => StepDirSpec::A4988,
+        Chip::Drv8825 => StepDirSpec::DRV8825,
+        Chip::Tmc2208 => StepDirSpec::TMC2208,
+    }
+}
+
+/// A simulated plotter and the board its firmware drives.
+#[derive(Debug)]
+pub struct SimRig {
+    /// The simulated board (its world side, to watch and script).
+    pub sim: SimBoard,
+    /// The plotter hung on it.
+    pub plotter: SimPlotter,
+}
+
+impl SimRig {
+    /// A plotter built as `truth` says and wired as `config` says, on a fresh virtual clock; its
+    /// world lives in `world` when given (and is taken up from there), or only in memory.
+    pub fn build(
+        config: &PlotterConfig,
+        truth: Truth,
+        world: Option<&Path>,
+    ) -> Result<SimRig, WorldError> {
+        let sim =
+            SimBoard::with_recorder(VirtualClock::new(), Recorder::with_window(RECORDING_WINDOW));
+        let mm_per_step = config.motors.pulley_circumference_mm
+            / f64::from(config.motors.steps_per_rev * config.motors.microsteps);
+        let pen = &config.pen;
+        let frame = Frame {
+            motor_spacing_mm: truth.motor_spacing_mm,
+            mm_per_step,
+            // A spring-loaded pen holder meets the paper just before the horn ends its travel.
+            contact_angle: pen.down_angle + 0.25 * (pen.up_angle - pen.down_angle),
+        };
+        let pins = &config.pins;
+        let wiring = PlotterWiring {
+            left: (pins.left_step.number(), pins.left_dir.number()),
+            right: (pins.right_step.number(), pins.right_dir.number()),
+            enable: Some(pins.enable.number()),
+            pen_channel: pen.servo_pwm_channel,
+            lengthen_on_high: [
+                config.drivers.left_lengthen_high,
+                config.drivers.right_lengthen_high,
+            ],
+            chip: chip_spec(truth.chip),
+        };
+        let plotter = match world {
+            Some(folder) => {
+                SimPlotter::attach_persistent(&sim, frame, wiring, truth.cords_mm, folder)?
+            }
+            None => SimPlotter::attach(&sim, frame, wiring, truth.cords_mm),
+        };
+        Ok(SimRig { sim, plotter })
+    }
+
+    /// The board for the firmware.
+    pub fn board(&self) -> Board {
+        Board::sim(self.sim.clone())
+    }
+
+    /// Brings the pen's contact up to date now (it is otherwise looked at when a motor steps).
+    pub fn settle(&self) {
+        self.plotter.settle(self.sim.clock().now());
+    }
+
+    /// The ink on the paper as strokes.
+    pub fn ink_strokes(&self) -> Vec<Stroke> {
+        ink_strokes(&self.plotter.ink())
+    }
+}
+
+/// Ink polylines as strokes.
+pub fn ink_strokes(ink: &Ink) -> Vec<Stroke> {
+    ink.iter()
+        .filter(|line| !line.is_empty())
+        .map(|line| Stroke::new(line.iter().map(|&[x, y]| Point::new(x, y)).collect()))
+        .collect()
+}
+
+/// The paper as the simulated pen left it, at `px_per_mm`.
+pub fn canvas(ink: &Ink, paper: Rect, pen_width: f64, px_per_mm: f64) -> image::GrayImage {
+    crate::output::ink(&ink_strokes(ink), paper, pen_width, px_per_mm)
+}
