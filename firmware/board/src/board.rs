@@ -6,7 +6,7 @@ use std::time::Duration;
 #[cfg(any(rpi_backend, cdev_backend))]
 use atelier_hal::MonotonicClock;
 use atelier_sim::SimBoard;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[cfg(cdev_backend)]
 use crate::cdev::{CdevBoard, SysfsPwm};
@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// The `[board]` table of a machine's config.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoardConfig {
     /// Which backend drives the pins (`--board` overrides it).

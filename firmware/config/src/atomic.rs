@@ -23,12 +23,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let mut file = File::create(&temporary)?;
         file.write_all(bytes)?;
         file.sync_all()?;
+        crate::failpoint(&format!("atomic:{}:synced", name.to_string_lossy()));
         fs::rename(&temporary, path)
     })();
     if written.is_err() {
         let _ = fs::remove_file(&temporary);
     }
     written?;
+    crate::failpoint(&format!("atomic:{}:renamed", name.to_string_lossy()));
     // The rename is durable only once the folder's entry is on disk.
     File::open(folder)?.sync_all()
 }

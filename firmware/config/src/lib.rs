@@ -7,6 +7,7 @@
 
 mod atomic;
 mod edits;
+mod failpoint;
 mod layered;
 mod load;
 mod locate;
@@ -14,6 +15,7 @@ mod places;
 
 pub use atomic::write_atomically;
 pub use edits::copy_from_defaults;
+pub use failpoint::{FAILPOINT_VARIABLE, failpoint};
 pub use layered::load_layered;
 pub use load::{Check, ConfigError, Problem, load, load_checked, parse, parse_checked};
 pub use places::{Places, Surroundings};

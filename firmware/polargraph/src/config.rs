@@ -6,10 +6,10 @@ use std::time::Duration;
 use atelier_board::{Bcm, BoardConfig};
 use atelier_config::{Check, ConfigError, Problem};
 use atelier_stepper::{Chip, Timing};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything about one polargraph: wiring, geometry, motors, pen and motion limits.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlotterConfig {
     /// Which backend drives the pins.
@@ -33,7 +33,7 @@ pub struct PlotterConfig {
 }
 
 /// The `[drivers]` table: the step/dir driver chips and how the motors are mounted.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Drivers {
     /// The chip on both motors: its datasheet sets the step pulse and DIR setup time.
@@ -79,7 +79,7 @@ impl Drivers {
 }
 
 /// The `[pins]` table (BCM numbers).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pins {
     /// STEP of the left motor's driver.
@@ -96,7 +96,7 @@ pub struct Pins {
 
 /// The `[geometry]` table: the machine frame has the left motor's cord exit at the origin, x to
 /// the right, y down.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Geometry {
     /// Distance between the two cord exit points.
@@ -114,7 +114,7 @@ pub struct Geometry {
 }
 
 /// The `[motors]` table.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Motors {
     /// Cord wound per motor turn (a GT2 20-tooth pulley: 40 mm).
@@ -127,7 +127,7 @@ pub struct Motors {
 
 /// The `[home]` table: the cord lengths when the pen sits at its parking spot. Measure them once
 /// (or compute them from the spot's position); squareness of every drawing depends on them.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Home {
     /// Left cord, from its motor's exit point to the pen.
@@ -137,7 +137,7 @@ pub struct Home {
 }
 
 /// The `[pen]` table.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pen {
     /// Width of the line the pen leaves.
@@ -168,7 +168,7 @@ impl Pen {
 }
 
 /// The `[motion]` table.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Motion {
     /// Pen speed while drawing.

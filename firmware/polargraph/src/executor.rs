@@ -21,6 +21,9 @@ use crate::motion::Event;
 /// How late an event may be before the plot stops: a step this late has already bent the line.
 pub const DEFAULT_LATE_BOUND: Duration = Duration::from_millis(20);
 
+/// How far ahead of now a plot's schedule starts.
+pub const START_LEAD: Duration = Duration::from_millis(5);
+
 /// Event lateness, counted in 1 µs buckets up to 10 ms (a plot has millions of events: no list).
 #[derive(Clone, Debug)]
 pub struct Lateness {
@@ -180,10 +183,13 @@ where
         events: impl IntoIterator<Item = (Event, M)>,
         mut observe: impl FnMut(u64, &M) -> Control,
     ) -> Result<Played, Stopped> {
-        let origin = self.clock.now();
+        let mut events = events.into_iter().peekable();
+        // The first event is planned before the clock starts, and the schedule starts a little
+        // ahead, so that the start itself is never late.
+        let _ = events.peek();
+        let origin = self.clock.now() + START_LEAD;
         let mut shift = Duration::ZERO;
         let mut lateness = Lateness::default();
-        let mut events = events.into_iter().peekable();
         let mut index = 0u64;
         let hardware = |e: &dyn std::fmt::Debug| Stopped::Hardware(format!("{e:?}"));
         while let Some((event, mut mark)) = events.next() {
@@ -202,7 +208,12 @@ where
             }
             shift += late;
             match event {
-                Event::Pen { down, .. } => self.pen.command(down).map_err(|e| hardware(&e))?,
+                Event::Pen { down, .. } => {
+                    self.pen.command(down).map_err(|e| hardware(&e))?;
+                    if !down {
+                        atelier_config::failpoint("executor:pen-up");
+                    }
+                }
                 Event::Step(step) => {
                     // The other motor's step at the same instant goes in the same pulse.
                     let mut moves: [Option<bool>; 2] = [None, None];
@@ -245,6 +256,11 @@ where
         self.pen
             .up()
             .map_err(|e| Stopped::Hardware(format!("{e:?}")))
+    }
+
+    /// The pen lift, to move the pen outside a plot.
+    pub fn pen_mut(&mut self) -> &mut PenLift<P, C> {
+        &mut self.pen
     }
 
     /// The clock the executor runs on.

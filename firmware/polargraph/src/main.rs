@@ -1,14 +1,21 @@
-//! `polargraph`: plans drawings for a polargraph plotter.
+//! `polargraph`: plans drawings for a polargraph plotter and plots them.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::Context as _;
+use atelier_board::BackendKind;
+use atelier_config::Places;
 use clap::{Parser, Subcommand};
 use polargraph::input::{self, Drawing};
+use polargraph::job::{Job, JobOptions};
 use polargraph::plan::StyleOptions;
-use polargraph::{Plan, PlotterConfig, Style, output};
+use polargraph::plotter::{Outcome, Progress};
+use polargraph::session::{self, PlottingClaim, Session};
+use polargraph::{Plan, PlotterConfig, Point, Style, output};
 
-/// Plans and previews drawings for a polargraph plotter.
+/// Plans, previews and plots drawings on a polargraph plotter.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 struct Args {
@@ -20,6 +27,62 @@ struct Args {
 enum Command {
     /// Turns an image or SVG into a plan: SVG preview, PNG of the ink, JSON summary, G-code.
     Plan(PlanArgs),
+    /// Plots an image, SVG or generative style: plans it, keeps what rebuilds the plan in the
+    /// job folder, and drives the motors and the pen (on `--board sim`, the simulated plotter,
+    /// whose paper is saved as DIR/canvas.png). Ctrl-C or SIGTERM stops after the current step
+    /// with the pen up; `polargraph resume` goes on.
+    Plot {
+        #[command(flatten)]
+        job: JobArgs,
+        #[command(flatten)]
+        board: BoardArgs,
+        /// The job folder: a copy of the input, the options, the config, the journal.
+        #[arg(short, long, default_value = "plot")]
+        out: PathBuf,
+    },
+    /// Goes on with a plot that was paused, stopped or killed, or cut by a power loss (then
+    /// only after `set-home`).
+    Resume {
+        /// The job folder (default: the plot started last).
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        board: BoardArgs,
+    },
+    /// Stops the running plot safely: the pen up, the position and the journal saved.
+    Pause {
+        /// The machine's config (for where its state folder is).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Declares that the pen is on its home spot (after a power loss or released motors).
+    SetHome {
+        #[command(flatten)]
+        board: BoardArgs,
+    },
+    /// Travels with the pen up to the home spot.
+    Home {
+        #[command(flatten)]
+        board: BoardArgs,
+    },
+    /// Moves the pen, up, by DX and DY millimetres (x to the right, y down).
+    Jog {
+        /// Millimetres to the right (negative: left).
+        #[arg(allow_negative_numbers = true)]
+        dx: f64,
+        /// Millimetres down (negative: up).
+        #[arg(allow_negative_numbers = true)]
+        dy: f64,
+        #[command(flatten)]
+        board: BoardArgs,
+    },
+    /// Lifts or lowers the pen.
+    Pen {
+        /// `up` or `down`.
+        #[arg(value_parser = ["up", "down"])]
+        position: String,
+        #[command(flatten)]
+        board: BoardArgs,
+    },
     /// Where the plotter's files are, and its config in force (the defaults with the edits
     /// made on this machine).
     Config {
@@ -28,6 +91,42 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct BoardArgs {
+    /// The board: rpi, cdev or sim (default: the config's). On `sim` the simulated plotter's
+    /// cords and paper are kept in the state folder (sim/world), as a real plotter keeps them.
+    #[arg(long)]
+    board: Option<BackendKind>,
+    /// Simulator only: virtual seconds per wall second (default: as fast as possible).
+    #[arg(long)]
+    speed: Option<f64>,
+    /// The machine's config (default: /etc/atelier/polargraph.toml, or
+    /// hardware/polargraph.toml when run from a source checkout), with the edits from the
+    /// state folder laid over it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct JobArgs {
+    /// A PNG or JPEG (drawn in a style) or an SVG (drawn as its paths). Leave out for
+    /// generative styles.
+    input: Option<PathBuf>,
+    /// Drawing style for images: scribble, squarewave, spiral, squiggle, crosshatch, stipple, or the
+    /// generative spirograph.
+    #[arg(long, value_parser = parse_style)]
+    style: Option<Style>,
+    /// Seed for every random choice (default: a fresh one, printed and kept in the job).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Cell size in mm for scribble and squarewave.
+    #[arg(long)]
+    cell: Option<f64>,
+    /// Number of dots for stipple.
+    #[arg(long)]
+    dots: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,7 +183,187 @@ fn run(args: Args) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Plan(plan) => run_plan(plan),
+        Command::Plot { job, board, out } => run_plot(job, board, out),
+        Command::Resume { dir, board } => run_resume(dir, board),
+        Command::Pause { config } => {
+            let places = Places::find("polargraph", config.as_deref());
+            let pid = session::pause(&places.state)?;
+            println!("asked the plot (process {pid}) to stop with the pen up");
+            Ok(())
+        }
+        Command::SetHome { board } => {
+            let (config, places, mut session) = open(&board)?;
+            session.move_gondola_home_by_hand(&config);
+            session.plotter.set_home()?;
+            println!("home set: {}", where_is(&session));
+            drop(places);
+            Ok(())
+        }
+        Command::Home { board } => {
+            let (_, _, mut session) = open(&board)?;
+            session.plotter.go_home()?;
+            println!("at home: {}", where_is(&session));
+            Ok(())
+        }
+        Command::Jog { dx, dy, board } => {
+            let (_, _, mut session) = open(&board)?;
+            let from = session
+                .plotter
+                .pen_position()
+                .ok_or(polargraph::plotter::PlotterError::PositionUnknown)?;
+            session
+                .plotter
+                .travel_to(Point::new(from.x + dx, from.y + dy))?;
+            println!("moved: {}", where_is(&session));
+            Ok(())
+        }
+        Command::Pen { position, board } => {
+            let (_, _, mut session) = open(&board)?;
+            session.plotter.pen(position == "down")?;
+            println!("pen {position}");
+            Ok(())
+        }
     }
+}
+
+/// Opens the plotter for a command: config, places, board, Ctrl-C and SIGTERM.
+fn open(board: &BoardArgs) -> anyhow::Result<(PlotterConfig, Places, Session)> {
+    let places = Places::find("polargraph", board.config.as_deref());
+    let config: PlotterConfig = places.load()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("listening for Ctrl-C and SIGTERM")?;
+    }
+    let backend = board.board.unwrap_or(config.board.backend);
+    if board.speed.is_some() && backend != BackendKind::Sim {
+        anyhow::bail!("--speed is for the simulated board (--board sim)");
+    }
+    let pace = match board.speed {
+        Some(speed) if speed.is_finite() && speed > 0.0 => {
+            Some(atelier_sim::Pace::RealTime { speed })
+        }
+        Some(speed) => anyhow::bail!("--speed must be a positive number, not {speed}"),
+        None => None,
+    };
+    let session = Session::open(&config, backend, &places, pace, stop)?;
+    Ok((config, places, session))
+}
+
+fn where_is(session: &Session) -> String {
+    match session.plotter.pen_position() {
+        Some(p) => format!("pen at ({:.1}, {:.1}) mm", p.x, p.y),
+        None => "position unknown".to_owned(),
+    }
+}
+
+fn run_plot(job: JobArgs, board: BoardArgs, out: PathBuf) -> anyhow::Result<()> {
+    let JobArgs {
+        input,
+        style,
+        seed,
+        cell,
+        dots,
+    } = job;
+    let (config, places, mut session) = open(&board)?;
+    let _claim = PlottingClaim::take(&places.state)?;
+    if session.plotter.steps().is_none() {
+        return Err(polargraph::plotter::PlotterError::PositionUnknown.into());
+    }
+    if let Ok(journal) = std::fs::read_to_string(out.join(polargraph::journal::JOURNAL_FILE))
+        && !journal.contains("\"done\"")
+    {
+        anyhow::bail!(
+            "{} holds a plot that is not finished: `polargraph resume {}` goes on with it; choose              another folder with -o to start a new one",
+            out.display(),
+            out.display()
+        );
+    }
+    let seed = seed.unwrap_or_else(atelier_cli::fresh_seed);
+    tracing::info!(seed, "seed (repeat this plot with --seed {seed})");
+    let options = JobOptions {
+        input: None,
+        style: style.map(|s| s.name().to_owned()),
+        seed,
+        cell_mm: cell,
+        dots,
+    };
+    let job = Job::create(&out, input.as_deref(), options, &config)?;
+    session::remember_job(&places.state, &out)?;
+    session.new_sheet()?;
+    let strokes = job.plan()?.strokes.len();
+    let bar = progress_bar(strokes);
+    let outcome = session.plotter.plot(&job, &mut |p: Progress| show(&bar, p));
+    bar.finish_and_clear();
+    finish(&session, &config, &job, outcome?)
+}
+
+fn run_resume(dir: Option<PathBuf>, board: BoardArgs) -> anyhow::Result<()> {
+    let (config, places, mut session) = open(&board)?;
+    let _claim = PlottingClaim::take(&places.state)?;
+    let dir = match dir {
+        Some(dir) => dir,
+        None => session::current_job(&places.state)?,
+    };
+    let job = Job::open(&dir)?;
+    session::remember_job(&places.state, &dir)?;
+    let strokes = job.plan()?.strokes.len();
+    let bar = progress_bar(strokes);
+    let outcome = session
+        .plotter
+        .resume(&job, &mut |p: Progress| show(&bar, p));
+    bar.finish_and_clear();
+    finish(&session, &config, &job, outcome?)
+}
+
+fn progress_bar(strokes: usize) -> indicatif::ProgressBar {
+    indicatif::ProgressBar::new(strokes as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "plotting {bar:40} {pos}/{len} strokes, pen {msg} ({eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    )
+}
+
+fn show(bar: &indicatif::ProgressBar, progress: Progress) {
+    let position = progress.stroke as u64;
+    if bar.position() != position {
+        bar.set_position(position);
+        bar.set_message(if progress.pen_down { "down" } else { "up" });
+    }
+}
+
+fn finish(
+    session: &Session,
+    config: &PlotterConfig,
+    job: &Job,
+    outcome: Outcome,
+) -> anyhow::Result<()> {
+    if session.rig.is_some() {
+        session.save_canvas(config, &job.dir.join("canvas.png"))?;
+    }
+    match outcome {
+        Outcome::Done(played) => {
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+            println!(
+                "plot finished: {} events; lateness p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; {:.1} s behind plan; job in {}",
+                played.events,
+                ms(played.lateness.quantile(0.5)),
+                ms(played.lateness.quantile(0.99)),
+                ms(played.lateness.max()),
+                played.shifted.as_secs_f64(),
+                job.dir.display()
+            );
+        }
+        Outcome::Paused { place, reason } => {
+            println!(
+                "plot paused at stroke {} ({reason}); `polargraph resume {}` goes on",
+                place.stroke,
+                job.dir.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn run_plan(plan: PlanArgs) -> anyhow::Result<()> {

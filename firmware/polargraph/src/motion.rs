@@ -105,6 +105,8 @@ impl Event {
 /// A straight move with its planned speeds.
 #[derive(Clone, Copy, Debug)]
 struct Segment {
+    /// The index in its polyline of the point it starts from.
+    point: usize,
     from: Point,
     dir: (f64, f64),
     length: f64,
@@ -193,6 +195,11 @@ pub struct EventStream<'a> {
     finished: bool,
     /// Strokes taken from `strokes` so far.
     strokes_begun: usize,
+    strokes_total: usize,
+    /// The point of its stroke that the segment being played starts from.
+    point: usize,
+    /// Where the pen travels once every stroke is drawn.
+    park: Option<Point>,
 }
 
 /// Where an event of an [`EventStream`] stands in the drawing.
@@ -205,6 +212,8 @@ pub struct Mark {
     pub pen_down: bool,
     /// The motors' positions after this event, steps (left, right).
     pub steps: (i64, i64),
+    /// While drawing: the index in the stroke of the point its current line starts from.
+    pub point: usize,
 }
 
 impl<'a> EventStream<'a> {
@@ -212,6 +221,23 @@ impl<'a> EventStream<'a> {
     pub fn new(machine: &'a Machine, limits: Limits, strokes: &'a [Stroke]) -> EventStream<'a> {
         let home = machine.home_position();
         let (left, right) = machine.cords(home);
+        Self::starting_at(
+            machine,
+            limits,
+            strokes,
+            (machine.steps(left), machine.steps(right)),
+        )
+    }
+
+    /// Plans `strokes` in order, starting with the pen up and the motors at `steps`.
+    pub fn starting_at(
+        machine: &'a Machine,
+        limits: Limits,
+        strokes: &'a [Stroke],
+        steps: (i64, i64),
+    ) -> EventStream<'a> {
+        let mm = machine.mm_per_step;
+        let position = machine.position(steps.0 as f64 * mm, steps.1 as f64 * mm);
         EventStream {
             machine,
             limits,
@@ -221,12 +247,21 @@ impl<'a> EventStream<'a> {
             ready: VecDeque::new(),
             scratch: [Vec::new(), Vec::new()],
             pen_down: false,
-            position: home,
-            steps: [machine.steps(left), machine.steps(right)],
+            position,
+            steps: [steps.0, steps.1],
             time: 0.0,
             finished: false,
             strokes_begun: 0,
+            strokes_total: strokes.len(),
+            point: 0,
+            park: None,
         }
+    }
+
+    /// Ends the plan with a pen-up travel to `park` (home, so the next plot starts there).
+    pub fn then_park_at(mut self, park: Point) -> Self {
+        self.park = Some(park);
+        self
     }
 
     /// The events, each with where it stands in the drawing.
@@ -242,6 +277,7 @@ impl<'a> EventStream<'a> {
                 stroke: self.strokes_begun.saturating_sub(1),
                 pen_down: self.pen_down,
                 steps: (steps[0], steps[1]),
+                point: self.point,
             };
             Some((event, mark))
         })
@@ -281,13 +317,27 @@ impl<'a> EventStream<'a> {
     /// Queues the next stroke (travel to it first): fills `pending` with planned segments.
     fn plan_next(&mut self) -> bool {
         if let Some(stroke) = self.queued_stroke.take() {
+            self.point = 0;
             self.pen(true);
             self.pending =
                 plan_polyline(self.machine, &self.limits, &stroke.points, self.limits.draw);
             return true;
         }
         let Some(stroke) = self.strokes.next() else {
-            self.strokes_begun += 1;
+            // Past the last stroke (marks say `strokes.len()` from here on).
+            self.strokes_begun = self.strokes_begun.max(self.strokes_total + 1);
+            if let Some(park) = self.park.take()
+                && self.position.distance(park) > 1e-9
+            {
+                self.pen(false);
+                self.pending = plan_polyline(
+                    self.machine,
+                    &self.limits,
+                    &[self.position, park],
+                    self.limits.travel,
+                );
+                return true;
+            }
             return false;
         };
         self.strokes_begun += 1;
@@ -306,6 +356,7 @@ impl<'a> EventStream<'a> {
 
     /// Emits the steps of one segment into `ready`, in time order.
     fn play(&mut self, segment: Segment) {
+        self.point = segment.point;
         let profile = Trapezoid::new(&segment);
         let motors = [(0.0, 0.0), (self.machine.spacing, 0.0)];
         for (index, &(mx, my)) in motors.iter().enumerate() {
@@ -422,12 +473,14 @@ fn plan_polyline(
 ) -> VecDeque<Segment> {
     let mut segments: Vec<Segment> = points
         .windows(2)
-        .filter_map(|w| {
+        .enumerate()
+        .filter_map(|(point, w)| {
             let length = w[0].distance(w[1]);
             (length > 1e-9).then(|| {
                 let dir = ((w[1].x - w[0].x) / length, (w[1].y - w[0].y) / length);
                 let (v_max, accel) = segment_limits(machine, limits, kind, w[0], w[1], dir);
                 Segment {
+                    point,
                     from: w[0],
                     dir,
                     length,
@@ -542,6 +595,7 @@ mod tests {
     #[test]
     fn a_trapezoid_covers_its_length_and_inverts_monotonically() {
         let segment = Segment {
+            point: 0,
             from: Point::default(),
             dir: (1.0, 0.0),
             length: 100.0,

@@ -57,6 +57,8 @@ pub struct SimRig {
     pub sim: SimBoard,
     /// The plotter hung on it.
     pub plotter: SimPlotter,
+    /// Whether its world was made new (the gondola on its home spot, the paper blank).
+    pub new_world: bool,
 }
 
 impl SimRig {
@@ -90,13 +92,18 @@ impl SimRig {
             ],
             chip: chip_spec(truth.chip),
         };
+        let new_world = world.is_none_or(|folder| !folder.join("cords").exists());
         let plotter = match world {
             Some(folder) => {
                 SimPlotter::attach_persistent(&sim, frame, wiring, truth.cords_mm, folder)?
             }
             None => SimPlotter::attach(&sim, frame, wiring, truth.cords_mm),
         };
-        Ok(SimRig { sim, plotter })
+        Ok(SimRig {
+            sim,
+            plotter,
+            new_world,
+        })
     }
 
     /// The board for the firmware.

@@ -12,7 +12,7 @@ use atelier_sim::{
     ServoModel, SimBoard, SimOutput, SimPwm, StepDirSpec, StepperDriverModel, VirtualClock,
 };
 use atelier_stepper::{Chip, Enable, StepDir, Timing};
-use polargraph::executor::{DEFAULT_LATE_BOUND, Executor, Stopped};
+use polargraph::executor::{DEFAULT_LATE_BOUND, Executor, START_LEAD, Stopped};
 use polargraph::{Plan, Style};
 
 /// The virtual clock, made late once: the `nth` sleep wakes `lag` after its deadline, as a
@@ -163,8 +163,10 @@ fn a_plan_played_on_the_simulated_board_moves_each_motor_exactly_its_planned_ste
             .since_start()
             .as_secs_f64(),
     );
-    // The plan's own length, the shifts, and the last lift's settle time.
+    // The lead before the first event, the plan's own length, the shifts, and the last lift's
+    // settle time.
     let settle = Duration::from_millis(u64::from(common::small_config().pen.up_ms));
+    let planned = planned + START_LEAD;
     assert!(
         took >= planned && took <= planned + played.shifted + settle + Duration::from_millis(1),
         "took {took:?}, planned {planned:?}, shifted {:?}",

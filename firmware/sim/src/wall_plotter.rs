@@ -62,7 +62,7 @@ pub type Ink = Vec<Vec<[f64; 2]>>;
 
 /// How far a recorded line may stray from the pen's path, mm: the log keeps a vertex only where
 /// the path bends more than this.
-const INK_TOLERANCE_MM: f64 = 0.01;
+const INK_TOLERANCE_MM: f64 = 0.04;
 /// Points held while deciding where a line bends, before one is written regardless.
 const MAX_PENDING: usize = 256;
 
@@ -126,7 +126,8 @@ struct Persisted {
     /// The cords' lengths in steps and whether the pen touches: one fixed-size record,
     /// rewritten in place.
     cords: File,
-    /// The ink, appended: `D x y` pen touches, `L x y` line to, `U` pen lifts.
+    /// The ink, appended: `D x y ;` pen touches, `L x y ;` line to, `U ;` pen lifts (the `;`
+    /// marks a whole record: a line torn by a power cut has none and is skipped).
     ink: File,
 }
 
@@ -203,12 +204,12 @@ impl World {
                     kept: vec![start],
                     pending: Vec::new(),
                 });
-                self.record(|| format!("D {:.4} {:.4}\n", start[0], start[1]));
+                self.record(|| format!("D {:.4} {:.4} ;\n", start[0], start[1]));
             }
         } else if !touching && let Some(line) = self.open.take() {
             let line = line.finish();
             if let Some(end) = line.last().copied() {
-                self.record(|| format!("L {:.4} {:.4}\nU\n", end[0], end[1]));
+                self.record(|| format!("L {:.4} {:.4} ;\nU ;\n", end[0], end[1]));
             }
             self.done.push(line);
         }
@@ -217,7 +218,7 @@ impl World {
             && let Some(pen) = now
             && let Some(corner) = self.open.as_mut().and_then(|line| line.extend(pen))
         {
-            self.record(|| format!("L {:.4} {:.4}\n", corner[0], corner[1]));
+            self.record(|| format!("L {:.4} {:.4} ;\n", corner[0], corner[1]));
         }
         self.touching = touching;
         if let Some(persisted) = &self.persisted
@@ -290,13 +291,13 @@ impl SimPlotter {
         let mut ink = read_ink(&ink_path).map_err(|e| fail(format!("reading ink.log: {e}")))?;
         // A run killed mid-line drew straight on from the last vertex to where the cords stopped.
         let step = frame.mm_per_step;
-        let open = ink.last_mut().filter(|_| touching);
-        if let (Some(line), Some(pen)) = (
-            open,
-            frame.pen_at(start[0] as f64 * step, start[1] as f64 * step),
-        ) {
+        let stopped_at = frame.pen_at(start[0] as f64 * step, start[1] as f64 * step);
+        let mut close_line = String::from("\n");
+        if touching && let (Some(line), Some(pen)) = (ink.last_mut(), stopped_at) {
             line.push(pen);
+            close_line.push_str(&format!("L {:.4} {:.4} ;\n", pen[0], pen[1]));
         }
+        close_line.push_str("U ;\n");
         let cords = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -308,12 +309,10 @@ impl SimPlotter {
             .append(true)
             .open(&ink_path)
             .map_err(|e| fail(format!("opening ink.log: {e}")))?;
-        if touching {
-            // The pen of the killed run is treated as lifted: the firmware lifts it first.
-            ink_file
-                .write_all(b"\nU\n")
-                .map_err(|e| fail(format!("writing ink.log: {e}")))?;
-        }
+        // Whatever the last run left open is closed: the firmware lifts the pen first.
+        ink_file
+            .write_all(close_line.as_bytes())
+            .map_err(|e| fail(format!("writing ink.log: {e}")))?;
         let persisted = Persisted {
             cords,
             ink: ink_file,
@@ -418,6 +417,32 @@ impl SimPlotter {
         self.lock().write_error.clone()
     }
 
+    /// Someone moves the gondola by hand until the cords are `cords_mm` long (as a user does
+    /// before `set-home`), the pen off the paper.
+    pub fn move_by_hand(&self, cords_mm: [f64; 2]) {
+        let mut world = self.lock();
+        let step = world.frame.mm_per_step;
+        let signed = |position: i64, high: bool| if high { position } else { -position };
+        let moved = [
+            signed(world.left.position(), world.lengthen_on_high[0]),
+            signed(world.right.position(), world.lengthen_on_high[1]),
+        ];
+        let target = cords_mm.map(|mm| (mm / step).round() as i64);
+        world.start = [target[0] - moved[0], target[1] - moved[1]];
+        world.cords = target;
+        if let Some(line) = world.open.take() {
+            let line = line.finish();
+            world.done.push(line);
+            world.record(|| "U ;\n".to_owned());
+        }
+        world.touching = false;
+        if let Some(persisted) = &world.persisted
+            && let Err(e) = persisted.save_cords(target, false)
+        {
+            world.write_error.get_or_insert(e.to_string());
+        }
+    }
+
     /// A fresh sheet: the paper blank again, the log emptied.
     pub fn new_sheet(&self) -> io::Result<()> {
         let mut world = self.lock();
@@ -455,6 +480,9 @@ fn read_ink(path: &Path) -> io::Result<Ink> {
             break;
         }
         let mut fields = text.split_whitespace();
+        if text.split_whitespace().last() != Some(";") {
+            continue;
+        }
         let point = |fields: &mut std::str::SplitWhitespace<'_>| -> Option<[f64; 2]> {
             Some([fields.next()?.parse().ok()?, fields.next()?.parse().ok()?])
         };

@@ -23,10 +23,10 @@ use std::time::Duration;
 
 use atelier_hal::Clock;
 use embedded_hal::digital::OutputPin;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The driver chips whose timing is known.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Chip {
     /// Allegro A4988.
