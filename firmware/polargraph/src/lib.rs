@@ -17,6 +17,7 @@
 //! | SVG, PNG, JSON and G-code | [`output`] |
 //! | playing the step times onto the motors and the pen, lateness measured | [`executor`] |
 
+pub mod calibration;
 pub mod config;
 pub mod executor;
 pub mod field;

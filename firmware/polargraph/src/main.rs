@@ -83,9 +83,35 @@ enum Command {
         #[command(flatten)]
         board: BoardArgs,
     },
+    /// Finds the motor spacing and home cord lengths: `draw` plots nine crosses and writes a
+    /// sheet (calibration.toml in the state folder) for the distances you measure between
+    /// them; `fit` reads it back and saves the geometry that fits into the config's edits.
+    Calibrate {
+        #[command(subcommand)]
+        step: CalibrateStep,
+    },
     /// Where the plotter's files are, and its config in force (the defaults with the edits
     /// made on this machine).
     Config {
+        /// The machine's config (default: /etc/atelier/polargraph.toml, or
+        /// hardware/polargraph.toml when run from a source checkout).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CalibrateStep {
+    /// Plots the test pattern (from home, back to home) and writes the sheet to fill in.
+    Draw {
+        #[command(flatten)]
+        board: BoardArgs,
+    },
+    /// Fits the geometry to the measured sheet and saves it into the config's edits.
+    Fit {
+        /// The filled-in sheet (default: calibration.toml in the state folder).
+        #[arg(long)]
+        sheet: Option<PathBuf>,
         /// The machine's config (default: /etc/atelier/polargraph.toml, or
         /// hardware/polargraph.toml when run from a source checkout).
         #[arg(long)]
@@ -184,6 +210,12 @@ fn run(args: Args) -> anyhow::Result<()> {
         }
         Command::Plan(plan) => run_plan(plan),
         Command::Plot { job, board, out } => run_plot(job, board, out),
+        Command::Calibrate {
+            step: CalibrateStep::Draw { board },
+        } => calibrate_draw(&board),
+        Command::Calibrate {
+            step: CalibrateStep::Fit { sheet, config },
+        } => calibrate_fit(sheet, config),
         Command::Resume { dir, board } => run_resume(dir, board),
         Command::Pause { config } => {
             let places = Places::find("polargraph", config.as_deref());
@@ -193,7 +225,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         }
         Command::SetHome { board } => {
             let (config, places, mut session) = open(&board)?;
-            session.move_gondola_home_by_hand(&config);
+            session.move_gondola_home_by_hand(&config)?;
             session.plotter.set_home()?;
             println!("home set: {}", where_is(&session));
             drop(places);
@@ -248,6 +280,76 @@ fn open(board: &BoardArgs) -> anyhow::Result<(PlotterConfig, Places, Session)> {
     };
     let session = Session::open(&config, backend, &places, pace, stop)?;
     Ok((config, places, session))
+}
+
+fn calibrate_draw(board: &BoardArgs) -> anyhow::Result<()> {
+    use polargraph::calibration::{Pattern, SHEET_FILE, Sheet};
+    let (config, places, mut session) = open(board)?;
+    let _claim = PlottingClaim::take(&places.state)?;
+    let pattern = Pattern::for_machine(session.plotter.machine());
+    let strokes = pattern.strokes(session.plotter.machine());
+    session.new_sheet()?;
+    let bar = progress_bar(strokes.len());
+    let outcome = session
+        .plotter
+        .draw(&strokes, &mut |p: Progress| show(&bar, p));
+    bar.finish_and_clear();
+    if let Outcome::Paused { reason, .. } = outcome? {
+        anyhow::bail!(
+            "the pattern was not finished ({reason}): run `polargraph calibrate draw` again"
+        );
+    }
+    let sheet_path = places.state.join(SHEET_FILE);
+    atelier_config::write_atomically(&sheet_path, Sheet::blank(pattern).to_text().as_bytes())
+        .with_context(|| format!("writing {}", sheet_path.display()))?;
+    if session.rig.is_some() {
+        session.save_canvas(&config, &places.state.join("calibration.png"))?;
+    }
+    println!(
+        "nine crosses drawn. Measure the distances listed in {} and run `polargraph calibrate fit`",
+        sheet_path.display()
+    );
+    Ok(())
+}
+
+fn calibrate_fit(sheet: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::Result<()> {
+    use polargraph::calibration::{Geometry, SHEET_FILE, Sheet};
+    let places = Places::find("polargraph", config.as_deref());
+    let config: PlotterConfig = places.load()?;
+    let path = sheet.unwrap_or_else(|| places.state.join(SHEET_FILE));
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {origin} (`polargraph calibrate draw` writes it)"))?;
+    let sheet = Sheet::parse(&text, &origin)?;
+    let before = Geometry {
+        motor_spacing_mm: config.geometry.motor_spacing_mm,
+        left_cord_mm: config.home.left_cord_mm,
+        right_cord_mm: config.home.right_cord_mm,
+    };
+    let fit = sheet
+        .pattern
+        .fit(&sheet.measured(&origin)?, sheet.taped_spacing(), before)
+        .with_context(|| format!("fitting {origin}"))?;
+    let after = fit.geometry;
+    let round = |mm: f64| (mm * 100.0).round() / 100.0;
+    places.edit::<PlotterConfig>(|edits, _| {
+        edits["geometry"]["motor_spacing_mm"] = toml_edit::value(round(after.motor_spacing_mm));
+        edits["home"]["left_cord_mm"] = toml_edit::value(round(after.left_cord_mm));
+        edits["home"]["right_cord_mm"] = toml_edit::value(round(after.right_cord_mm));
+        Ok(())
+    })?;
+    println!(
+        "motor spacing {:.2} → {:.2} mm, home cords {:.2} / {:.2} → {:.2} / {:.2} mm (fit within {:.2} mm rms); saved to {}. With the pen on its home spot, run `polargraph set-home`.",
+        before.motor_spacing_mm,
+        after.motor_spacing_mm,
+        before.left_cord_mm,
+        before.right_cord_mm,
+        after.left_cord_mm,
+        after.right_cord_mm,
+        fit.rms_mm,
+        places.edits.display()
+    );
+    Ok(())
 }
 
 fn where_is(session: &Session) -> String {

@@ -381,7 +381,13 @@ impl Plotter {
             first_stroke: 0,
             cut_at: None,
         };
-        self.play(job, &plan.strokes, remap, plan.strokes.len(), progress)
+        self.play(
+            Some(job),
+            &plan.strokes,
+            remap,
+            plan.strokes.len(),
+            progress,
+        )
     }
 
     /// Resumes `job`: after a crash from the exact event it reached, after a power loss (once
@@ -447,20 +453,35 @@ impl Plotter {
             first_stroke: first,
             cut_at,
         };
-        self.play(job, &rest, remap, total, progress)
+        self.play(Some(job), &rest, remap, total, progress)
+    }
+
+    /// Draws `strokes` (a test pattern, say) from where the pen is, then parks at home: no job,
+    /// no journal, nothing to resume.
+    pub fn draw(
+        &mut self,
+        strokes: &[Stroke],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Outcome, PlotterError> {
+        let remap = Remap {
+            first_stroke: 0,
+            cut_at: None,
+        };
+        self.play(None, strokes, remap, strokes.len(), progress)
     }
 
     fn play(
         &mut self,
-        job: &Job,
+        job: Option<&Job>,
         strokes: &[Stroke],
         remap: Remap,
         total: usize,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Outcome, PlotterError> {
         let steps = self.steps.ok_or(PlotterError::PositionUnknown)?;
-        let journal = Journal::of(&job.dir);
-        let writer = JournalWriter::start(journal.clone());
+        let journal = job.map(|job| Journal::of(&job.dir));
+        let writer = journal.clone().map(JournalWriter::start);
+        let plan_id = job.map(|job| job.id.as_str());
         let stream = EventStream::starting_at(
             &self.machine,
             self.limits.clone(),
@@ -476,7 +497,7 @@ impl Plotter {
         };
         let checkpoint = |state, place| Checkpoint {
             format: JOURNAL_FORMAT,
-            plan: job.id.clone(),
+            plan: plan_id.unwrap_or_default().to_owned(),
             state,
             place,
         };
@@ -493,15 +514,16 @@ impl Plotter {
                 last = remap.place(mark);
                 if let Err(e) = positions.write(&Position {
                     boot: boot.clone(),
-                    plan: Some(job.id.clone()),
+                    plan: plan_id.map(str::to_owned),
                     place: last,
                 }) {
                     position_error.get_or_insert(e);
                 }
                 atelier_config::failpoint("plot:event");
                 let now = clock.now();
-                if last.stroke != journaled_stroke
-                    || now.saturating_since(journaled_at) >= JOURNAL_INTERVAL
+                if let Some(writer) = &writer
+                    && (last.stroke != journaled_stroke
+                        || now.saturating_since(journaled_at) >= JOURNAL_INTERVAL)
                 {
                     writer.offer(checkpoint(JobState::Running, last));
                     journaled_at = now;
@@ -519,27 +541,33 @@ impl Plotter {
                 }
             });
         self.steps = Some(last.steps);
-        writer.finish()?;
+        if let Some(writer) = writer {
+            writer.finish()?;
+        }
         if let Some(e) = position_error {
             tracing::warn!(error = %e, "the position file could not be kept up to date");
         }
+        let record = |state| match &journal {
+            Some(journal) => journal.write(&checkpoint(state, last)),
+            None => Ok(()),
+        };
         match played {
             Ok(played) => {
-                journal.write(&checkpoint(JobState::Done, last))?;
+                record(JobState::Done)?;
                 self.save_position(None, Self::idle_place(last.steps))?;
                 Ok(Outcome::Done(played))
             }
             Err(stopped @ (Stopped::Asked { .. } | Stopped::TooLate { .. })) => {
                 // The pen is up: from here a resume starts a fresh line.
-                journal.write(&checkpoint(JobState::Paused, last))?;
-                self.save_position(Some(&job.id), last)?;
+                record(JobState::Paused)?;
+                self.save_position(plan_id, last)?;
                 Ok(Outcome::Paused {
                     place: last,
                     reason: stopped.to_string(),
                 })
             }
             Err(hardware) => {
-                journal.write(&checkpoint(JobState::Paused, last))?;
+                record(JobState::Paused)?;
                 Err(hardware.into())
             }
         }

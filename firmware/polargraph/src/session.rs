@@ -48,7 +48,7 @@ impl Session {
     ) -> anyhow::Result<Session> {
         let (mut board, rig) = if backend == BackendKind::Sim {
             let world = places.in_state(Path::new(SIM_WORLD));
-            let rig = SimRig::build(config, Truth::as_configured(config), Some(&world))?;
+            let rig = SimRig::build(config, Truth::of_world(config, &world)?, Some(&world))?;
             if let Some(pace) = pace {
                 rig.sim.clock().set_pace(pace);
             }
@@ -72,11 +72,13 @@ impl Session {
     }
 
     /// On the simulator, someone puts the gondola on its home spot by hand (the true one).
-    pub fn move_gondola_home_by_hand(&self, config: &PlotterConfig) {
+    pub fn move_gondola_home_by_hand(&self, config: &PlotterConfig) -> anyhow::Result<()> {
         if let Some(rig) = &self.rig {
+            let world = self.state.join(SIM_WORLD);
             rig.plotter
-                .move_by_hand(Truth::as_configured(config).cords_mm);
+                .move_by_hand(Truth::of_world(config, &world)?.cords_mm);
         }
+        Ok(())
     }
 
     /// On the simulator, a new sheet of paper.

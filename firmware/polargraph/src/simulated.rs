@@ -41,6 +41,42 @@ impl Truth {
     }
 }
 
+/// The world's `truth.toml`: what differs between the simulated machine and its config (a
+/// test, or a maker trying calibration, writes it; every key is optional).
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TruthFile {
+    motor_spacing_mm: Option<f64>,
+    left_cord_mm: Option<f64>,
+    right_cord_mm: Option<f64>,
+    chip: Option<Chip>,
+}
+
+/// The name of the file in a simulated world's folder that says how the machine really is.
+pub const TRUTH_FILE: &str = "truth.toml";
+
+impl Truth {
+    /// The machine as the world folder's `truth.toml` says, or as configured without one.
+    pub fn of_world(config: &PlotterConfig, world: &Path) -> anyhow::Result<Truth> {
+        let path = world.join(TRUTH_FILE);
+        let file: TruthFile = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => TruthFile::default(),
+            Err(e) => anyhow::bail!("{}: {e}", path.display()),
+        };
+        let configured = Truth::as_configured(config);
+        Ok(Truth {
+            motor_spacing_mm: file.motor_spacing_mm.unwrap_or(configured.motor_spacing_mm),
+            cords_mm: [
+                file.left_cord_mm.unwrap_or(configured.cords_mm[0]),
+                file.right_cord_mm.unwrap_or(configured.cords_mm[1]),
+            ],
+            chip: file.chip.unwrap_or(configured.chip),
+        })
+    }
+}
+
 /// The datasheet timing the simulator checks a chip's pins against.
 pub fn chip_spec(chip: Chip) -> StepDirSpec {
     match chip {

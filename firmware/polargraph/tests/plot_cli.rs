@@ -54,15 +54,23 @@ const PICTURE: &str = "assets/plotter/portrait.png";
 
 impl Machine {
     fn new() -> Machine {
+        Machine::with_margin(120.0)
+    }
+
+    /// The shipped machine's A3 paper, with a margin of `margin` mm (the shipped 15 mm is a
+    /// drawable area the size of the paper).
+    fn with_margin(margin: f64) -> Machine {
         let root = tempfile::tempdir().expect("temp");
         let config = root.path().join("polargraph.toml");
         let shipped =
             std::fs::read_to_string(common::repo().join("hardware/polargraph.toml")).expect("read");
         // The shipped machine with a small drawable area, so a plot takes seconds.
-        let small = shipped
-            .replace("margin_mm = 15.0", "margin_mm = 120.0")
-            .replace("paper_height_mm = 420.0", "paper_height_mm = 320.0")
+        let mut small = shipped
+            .replace("margin_mm = 15.0", &format!("margin_mm = {margin:.1}"))
             .replace("backend = \"rpi\"", "backend = \"sim\"");
+        if margin > 100.0 {
+            small = small.replace("paper_height_mm = 420.0", "paper_height_mm = 320.0");
+        }
         std::fs::write(&config, small).expect("config");
         Machine {
             state: root.path().join("state"),
@@ -141,13 +149,14 @@ impl Machine {
     /// The ink on the simulated paper, read by the simulator.
     fn ink(&self) -> Vec<Stroke> {
         let config = PlotterConfig::load(&self.config).expect("config");
-        let rig = SimRig::build(
-            &config,
-            Truth::as_configured(&config),
-            Some(&self.state.join("polargraph/sim/world")),
-        )
-        .expect("world");
+        let world = self.world();
+        let truth = Truth::of_world(&config, &world).expect("truth");
+        let rig = SimRig::build(&config, truth, Some(&world)).expect("world");
         rig.ink_strokes()
+    }
+
+    fn world(&self) -> PathBuf {
+        self.state.join("polargraph/sim/world")
     }
 }
 
@@ -363,4 +372,83 @@ fn a_new_plot_will_not_overwrite_an_unfinished_one() {
     let refused = machine.plot(None);
     assert!(!refused.status.success());
     assert!(text(&refused).contains("resume"), "{}", text(&refused));
+}
+
+#[test]
+fn calibration_finds_a_frame_a_few_millimetres_off_its_config_to_half_a_millimetre() {
+    // The crosses span the paper: the wider the pattern, the better the fit.
+    let machine = Machine::with_margin(15.0);
+    let config = PlotterConfig::load(&machine.config).expect("config");
+    let truth = (
+        config.geometry.motor_spacing_mm + 3.0,
+        config.home.left_cord_mm + 2.0,
+        config.home.right_cord_mm - 1.5,
+    );
+    std::fs::create_dir_all(machine.world()).expect("world");
+    std::fs::write(
+        machine.world().join("truth.toml"),
+        format!(
+            "motor_spacing_mm = {}\nleft_cord_mm = {}\nright_cord_mm = {}\n",
+            truth.0, truth.1, truth.2
+        ),
+    )
+    .expect("truth");
+    succeeded(&machine.run(&["calibrate", "draw"], None));
+
+    // A ruler on the simulated paper: each cross's centre is the middle of its two lines.
+    let ink = machine.ink();
+    assert_eq!(ink.len(), 18, "nine crosses of two lines each");
+    let centres: Vec<polargraph::Point> = ink
+        .chunks(2)
+        .map(|cross| {
+            let middle = |s: &Stroke| {
+                let (a, b) = (s.points[0], *s.points.last().expect("points"));
+                ((a.x + b.x) / 2.0, (a.y + b.y) / 2.0)
+            };
+            let (h, v) = (middle(&cross[0]), middle(&cross[1]));
+            polargraph::Point::new((h.0 + v.0) / 2.0, (h.1 + v.1) / 2.0)
+        })
+        .collect();
+    let sheet_path = machine.state.join("polargraph/calibration.toml");
+    let blank = std::fs::read_to_string(&sheet_path).expect("the sheet to fill in");
+    let mut filled = 0;
+    let sheet: Vec<String> = blank
+        .lines()
+        .map(|line| {
+            let pair = line.strip_suffix(" = 0.0").and_then(|key| {
+                let (a, b) = key.split_once('-')?;
+                Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?))
+            });
+            match pair {
+                Some((a, b)) => {
+                    filled += 1;
+                    let measured = centres[a - 1].distance(centres[b - 1]);
+                    format!("{a}-{b} = {measured:.3}")
+                }
+                None => line.to_owned(),
+            }
+        })
+        .collect();
+    assert_eq!(filled, 10, "the sheet lists ten distances:\n{blank}");
+    let sheet = sheet.join("\n");
+    std::fs::write(&sheet_path, sheet).expect("filled in");
+    let output = machine.run(&["calibrate", "fit"], None);
+    succeeded(&output);
+
+    let edits = std::fs::read_to_string(machine.state.join("polargraph/edits.toml"))
+        .expect("the fit is saved in the edits overlay");
+    let edits: toml::Table = toml::from_str(&edits).expect("toml");
+    let value = |table: &str, key: &str| edits[table][key].as_float().expect("a number");
+    let fitted = (
+        value("geometry", "motor_spacing_mm"),
+        value("home", "left_cord_mm"),
+        value("home", "right_cord_mm"),
+    );
+    assert!(
+        (fitted.0 - truth.0).abs() <= 0.5
+            && (fitted.1 - truth.1).abs() <= 0.5
+            && (fitted.2 - truth.2).abs() <= 0.5,
+        "fitted {fitted:?}, truth {truth:?}\n{}",
+        text(&output)
+    );
 }
