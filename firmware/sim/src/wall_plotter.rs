@@ -63,59 +63,87 @@ pub type Ink = Vec<Vec<[f64; 2]>>;
 /// How far a recorded line may stray from the pen's path, mm: the log keeps a vertex only where
 /// the path bends more than this.
 const INK_TOLERANCE_MM: f64 = 0.04;
-/// Points held while deciding where a line bends, before one is written regardless.
-const MAX_PENDING: usize = 256;
 
-/// One line being drawn, simplified as it comes: `kept` is what the log holds, `pending` the
-/// points since the last kept vertex.
+/// One line being drawn, simplified as it comes (the "sleeve" of Zhao and Saalfeld): from the
+/// last kept vertex, every later point narrows the cone of directions whose ray passes within
+/// the tolerance of all of them; a point outside the cone means the line bent at the point
+/// before. Constant work per step, however long a straight stretch is.
 #[derive(Debug, Default)]
 struct OpenLine {
+    /// The vertices kept (what the log holds).
     kept: Vec<[f64; 2]>,
-    pending: Vec<[f64; 2]>,
-}
-
-fn distance_to_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 == 0.0 {
-        0.0
-    } else {
-        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-    };
-    ((p[0] - a[0] - t * dx).powi(2) + (p[1] - a[1] - t * dy).powi(2)).sqrt()
+    /// The latest point since the last vertex, if any.
+    last: Option<[f64; 2]>,
+    /// The cone: the direction of the first point out of the tolerance, and the allowed
+    /// angles either side of it.
+    cone: Option<(f64, f64, f64)>,
 }
 
 impl OpenLine {
+    fn starting_at(point: [f64; 2]) -> OpenLine {
+        OpenLine {
+            kept: vec![point],
+            last: None,
+            cone: None,
+        }
+    }
+
+    /// Narrows the cone by `point`; false if it lies outside.
+    fn admits(&mut self, point: [f64; 2]) -> bool {
+        let Some(&anchor) = self.kept.last() else {
+            return true;
+        };
+        let (dx, dy) = (point[0] - anchor[0], point[1] - anchor[1]);
+        let distance = dx.hypot(dy);
+        if distance <= INK_TOLERANCE_MM {
+            return true;
+        }
+        let direction = dy.atan2(dx);
+        let half = (INK_TOLERANCE_MM / distance).asin();
+        match &mut self.cone {
+            None => {
+                self.cone = Some((direction, -half, half));
+                true
+            }
+            Some((base, low, high)) => {
+                let mut relative = direction - *base;
+                if relative > std::f64::consts::PI {
+                    relative -= std::f64::consts::TAU;
+                } else if relative < -std::f64::consts::PI {
+                    relative += std::f64::consts::TAU;
+                }
+                if relative < *low || relative > *high {
+                    return false;
+                }
+                *low = low.max(relative - half);
+                *high = high.min(relative + half);
+                true
+            }
+        }
+    }
+
     /// Adds the pen's next point; returns a vertex to keep, if the line bent.
     fn extend(&mut self, point: [f64; 2]) -> Option<[f64; 2]> {
-        let anchor = *self.kept.last()?;
-        let straight = self.pending.len() < MAX_PENDING
-            && self
-                .pending
-                .iter()
-                .all(|&p| distance_to_segment(p, anchor, point) <= INK_TOLERANCE_MM);
-        let bent = if straight {
-            None
-        } else {
-            let corner = *self.pending.last()?;
-            self.kept.push(corner);
-            self.pending.clear();
-            Some(corner)
-        };
-        self.pending.push(point);
-        bent
+        if self.admits(point) {
+            self.last = Some(point);
+            return None;
+        }
+        let corner = self.last?;
+        self.kept.push(corner);
+        self.cone = None;
+        self.admits(point);
+        self.last = Some(point);
+        Some(corner)
     }
 
     fn finish(mut self) -> Vec<[f64; 2]> {
-        if let Some(&end) = self.pending.last() {
-            self.kept.push(end);
-        }
+        self.kept.extend(self.last);
         self.kept
     }
 
     fn snapshot(&self) -> Vec<[f64; 2]> {
         let mut line = self.kept.clone();
-        line.extend(self.pending.last());
+        line.extend(self.last);
         line
     }
 }
@@ -200,10 +228,7 @@ impl World {
         let now = self.pen();
         if touching && !self.touching {
             if let Some(start) = before.or(now) {
-                self.open = Some(OpenLine {
-                    kept: vec![start],
-                    pending: Vec::new(),
-                });
+                self.open = Some(OpenLine::starting_at(start));
                 self.record(|| format!("D {:.4} {:.4} ;\n", start[0], start[1]));
             }
         } else if !touching && let Some(line) = self.open.take() {
@@ -523,10 +548,7 @@ mod tests {
 
     #[test]
     fn a_straight_run_keeps_only_its_ends_and_a_bend_keeps_the_corner() {
-        let mut line = OpenLine {
-            kept: vec![[0.0, 0.0]],
-            pending: Vec::new(),
-        };
+        let mut line = OpenLine::starting_at([0.0, 0.0]);
         for i in 1..=10 {
             assert_eq!(line.extend([f64::from(i), 0.0]), None);
         }
