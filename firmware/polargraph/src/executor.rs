@@ -24,9 +24,11 @@ pub const DEFAULT_LATE_BOUND: Duration = Duration::from_millis(20);
 /// How far ahead of now a plot's schedule starts.
 pub const START_LEAD: Duration = Duration::from_millis(5);
 
-/// Event lateness, counted in 1 µs buckets up to 10 ms (a plot has millions of events: no list).
+/// A distribution of short durations (event lateness, step skew), counted in 10 000 buckets of
+/// a fixed width (a plot has millions of events: no list).
 #[derive(Clone, Debug)]
 pub struct Lateness {
+    bucket: Duration,
     buckets: Vec<u64>,
     beyond: u64,
     max: Duration,
@@ -36,45 +38,52 @@ pub struct Lateness {
 const BUCKETS: usize = 10_001;
 
 impl Default for Lateness {
+    /// 1 µs buckets, up to 10 ms: for lateness.
     fn default() -> Self {
+        Lateness::with_resolution(Duration::from_micros(1))
+    }
+}
+
+impl Lateness {
+    /// Buckets `bucket` wide (10 ns for the skew between two GPIO writes).
+    pub fn with_resolution(bucket: Duration) -> Self {
         Lateness {
+            bucket: bucket.max(Duration::from_nanos(1)),
             buckets: vec![0; BUCKETS],
             beyond: 0,
             max: Duration::ZERO,
             count: 0,
         }
     }
-}
 
-impl Lateness {
     fn record(&mut self, late: Duration) {
         self.count += 1;
         self.max = self.max.max(late);
-        match usize::try_from(late.as_micros()) {
-            Ok(us) if us < BUCKETS => self.buckets[us] += 1,
+        match usize::try_from(late.as_nanos() / self.bucket.as_nanos()) {
+            Ok(index) if index < BUCKETS => self.buckets[index] += 1,
             _ => self.beyond += 1,
         }
     }
 
-    /// Events measured.
+    /// Durations measured.
     pub fn count(&self) -> u64 {
         self.count
     }
 
-    /// The latest event's lateness.
+    /// The longest.
     pub fn max(&self) -> Duration {
         self.max
     }
 
-    /// The lateness that a share `q` (0–1) of events did not exceed, to the microsecond
-    /// (beyond 10 ms: the maximum).
+    /// The duration that a share `q` (0–1) of those measured did not exceed, to the bucket
+    /// (beyond the last bucket: the maximum).
     pub fn quantile(&self, q: f64) -> Duration {
         let wanted = ((self.count as f64) * q.clamp(0.0, 1.0)).ceil().max(1.0) as u64;
         let mut seen = 0;
-        for (us, &n) in self.buckets.iter().enumerate() {
+        for (index, &n) in self.buckets.iter().enumerate() {
             seen += n;
             if seen >= wanted {
-                return Duration::from_micros(us as u64);
+                return self.bucket * index as u32;
             }
         }
         self.max
@@ -125,6 +134,9 @@ pub struct Played {
     pub events: u64,
     /// How late they were.
     pub lateness: Lateness,
+    /// Between the two STEP rising edges of instants where both motors step (two GPIO writes
+    /// back to back on a Pi; zero on the simulator).
+    pub skew: Lateness,
     /// How much later than planned the plot ended (the sum of the shifts).
     pub shifted: Duration,
 }
@@ -190,6 +202,7 @@ where
         let origin = self.clock.now() + START_LEAD;
         let mut shift = Duration::ZERO;
         let mut lateness = Lateness::default();
+        let mut skews = Lateness::with_resolution(Duration::from_nanos(10));
         let mut index = 0u64;
         let hardware = |e: &dyn std::fmt::Debug| Stopped::Hardware(format!("{e:?}"));
         while let Some((event, mut mark)) = events.next() {
@@ -228,12 +241,15 @@ where
                         }
                         index += 1;
                     }
-                    step_together(
+                    let skew = step_together(
                         &mut [(&mut self.left, moves[0]), (&mut self.right, moves[1])],
                         self.timing,
                         &self.clock,
                     )
                     .map_err(|e| hardware(&e))?;
+                    if moves[0].is_some() && moves[1].is_some() {
+                        skews.record(skew);
+                    }
                 }
             }
             index += 1;
@@ -247,6 +263,7 @@ where
         Ok(Played {
             events: index,
             lateness,
+            skew: skews,
             shifted: shift,
         })
     }

@@ -33,6 +33,7 @@ pub mod path;
 pub mod plan;
 pub mod plotter;
 pub mod point_tour;
+pub mod realtime;
 pub mod session;
 pub mod simulated;
 pub mod styles;

@@ -289,11 +289,9 @@ fn calibrate_draw(board: &BoardArgs) -> anyhow::Result<()> {
     let pattern = Pattern::for_machine(session.plotter.machine());
     let strokes = pattern.strokes(session.plotter.machine());
     session.new_sheet()?;
-    let bar = progress_bar(strokes.len());
-    let outcome = session
-        .plotter
-        .draw(&strokes, &mut |p: Progress| show(&bar, p));
-    bar.finish_and_clear();
+    let view = ProgressView::start(strokes.len());
+    let outcome = session.plotter.draw(&strokes, &mut |p| view.update(p));
+    view.finish();
     if let Outcome::Paused { reason, .. } = outcome? {
         anyhow::bail!(
             "the pattern was not finished ({reason}): run `polargraph calibrate draw` again"
@@ -393,10 +391,9 @@ fn run_plot(job: JobArgs, board: BoardArgs, out: PathBuf) -> anyhow::Result<()> 
     let job = Job::create(&out, input.as_deref(), options, &config)?;
     session::remember_job(&places.state, &out)?;
     session.new_sheet()?;
-    let strokes = job.plan()?.strokes.len();
-    let bar = progress_bar(strokes);
-    let outcome = session.plotter.plot(&job, &mut |p: Progress| show(&bar, p));
-    bar.finish_and_clear();
+    let view = ProgressView::start(job.plan()?.strokes.len());
+    let outcome = session.plotter.plot(&job, &mut |p| view.update(p));
+    view.finish();
     finish(&session, &config, &job, outcome?)
 }
 
@@ -409,29 +406,58 @@ fn run_resume(dir: Option<PathBuf>, board: BoardArgs) -> anyhow::Result<()> {
     };
     let job = Job::open(&dir)?;
     session::remember_job(&places.state, &dir)?;
-    let strokes = job.plan()?.strokes.len();
-    let bar = progress_bar(strokes);
-    let outcome = session
-        .plotter
-        .resume(&job, &mut |p: Progress| show(&bar, p));
-    bar.finish_and_clear();
+    let view = ProgressView::start(job.plan()?.strokes.len());
+    let outcome = session.plotter.resume(&job, &mut |p| view.update(p));
+    view.finish();
     finish(&session, &config, &job, outcome?)
 }
 
-fn progress_bar(strokes: usize) -> indicatif::ProgressBar {
-    indicatif::ProgressBar::new(strokes as u64).with_style(
-        indicatif::ProgressStyle::with_template(
-            "plotting {bar:40} {pos}/{len} strokes, pen {msg} ({eta} left)",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    )
+/// The progress bar, drawn by a thread of its own: the plotting thread only stores numbers
+/// (a terminal write in the timed loop could make a step late).
+struct ProgressView {
+    shared: Arc<(std::sync::atomic::AtomicU64, AtomicBool, AtomicBool)>,
+    drawer: Option<std::thread::JoinHandle<()>>,
 }
 
-fn show(bar: &indicatif::ProgressBar, progress: Progress) {
-    let position = progress.stroke as u64;
-    if bar.position() != position {
-        bar.set_position(position);
-        bar.set_message(if progress.pen_down { "down" } else { "up" });
+impl ProgressView {
+    fn start(strokes: usize) -> ProgressView {
+        let bar = indicatif::ProgressBar::new(strokes as u64).with_style(
+            indicatif::ProgressStyle::with_template(
+                "plotting {bar:40} {pos}/{len} strokes, pen {msg} ({eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let shared: Arc<(std::sync::atomic::AtomicU64, AtomicBool, AtomicBool)> = Arc::default();
+        let watched = Arc::clone(&shared);
+        let drawer = std::thread::spawn(move || {
+            use std::sync::atomic::Ordering::Relaxed;
+            let (stroke, pen_down, done) = &*watched;
+            while !done.load(Relaxed) {
+                bar.set_position(stroke.load(Relaxed));
+                bar.set_message(if pen_down.load(Relaxed) { "down" } else { "up" });
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        });
+        ProgressView {
+            shared,
+            drawer: Some(drawer),
+        }
+    }
+
+    fn update(&self, progress: Progress) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.shared.0.store(progress.stroke as u64, Relaxed);
+        self.shared.1.store(progress.pen_down, Relaxed);
+    }
+
+    fn finish(mut self) {
+        self.shared
+            .2
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(drawer) = self.drawer.take() {
+            let _ = drawer.join();
+        }
     }
 }
 
@@ -448,11 +474,15 @@ fn finish(
         Outcome::Done(played) => {
             let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
             println!(
-                "plot finished: {} events; lateness p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; {:.1} s behind plan; job in {}",
+                "plot finished: {} events; lateness p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; \
+                 skew between the two STEP edges p99 {:.0} ns, max {:.0} ns; {:.1} s behind plan; \
+                 job in {}",
                 played.events,
                 ms(played.lateness.quantile(0.5)),
                 ms(played.lateness.quantile(0.99)),
                 ms(played.lateness.max()),
+                played.skew.quantile(0.99).as_nanos(),
+                played.skew.max().as_nanos(),
                 played.shifted.as_secs_f64(),
                 job.dir.display()
             );

@@ -97,6 +97,8 @@ pub struct Plotter {
     /// The motors' counters, when known.
     steps: Option<[i64; 2]>,
     stop: Arc<AtomicBool>,
+    /// Whether plotting asks for real-time scheduling (on real hardware).
+    realtime: bool,
 }
 
 /// The checkpoint waiting to be written, and whether the writer should stop once it is.
@@ -240,7 +242,14 @@ impl Plotter {
             boot,
             steps,
             stop,
+            realtime: false,
         })
+    }
+
+    /// Plays plots on a real-time thread where permitted (for real hardware; the simulator's
+    /// virtual clock needs none).
+    pub fn set_realtime(&mut self, realtime: bool) {
+        self.realtime = realtime;
     }
 
     /// The motors' step counters, when the position is known.
@@ -507,6 +516,8 @@ impl Plotter {
         let mut position_error = None;
         let stop = Arc::clone(&self.stop);
         let (positions, boot) = (&self.positions, &self.boot);
+        // After the journal's writer thread started: it should not inherit the priority.
+        let elevated = self.realtime.then(crate::realtime::elevate);
         let played = self
             .parts
             .executor
@@ -540,6 +551,7 @@ impl Plotter {
                     Control::Go
                 }
             });
+        drop(elevated);
         self.steps = Some(last.steps);
         if let Some(writer) = writer {
             writer.finish()?;

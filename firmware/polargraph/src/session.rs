@@ -60,6 +60,7 @@ impl Session {
         };
         let parts = Parts::open(&mut board, config)?;
         let mut plotter = Plotter::new(parts, config, &places.state, stop)?;
+        plotter.set_realtime(rig.is_none());
         if rig.as_ref().is_some_and(|rig| rig.new_world) && plotter.steps().is_none() {
             // A simulated plotter fresh out of the box hangs at home.
             plotter.set_home()?;

@@ -122,12 +122,13 @@ where
 /// Steps the motors that have a direction in `moves` at one instant: every DIR first (one
 /// setup wait if any changed), then every STEP high back to back, one pulse width, every STEP
 /// low. On a board without multi-pin writes the STEP edges of one instant are as close as two
-/// GPIO writes; the skew is what the executor measures.
+/// GPIO writes: returns that skew, the time from the first STEP rising to the last, by `clock`
+/// (zero for a single motor, and on a virtual clock).
 pub fn step_together<S, D, E, C>(
     moves: &mut [(&mut StepDir<S, D>, Option<bool>)],
     timing: Timing,
     clock: &C,
-) -> Result<(), E>
+) -> Result<std::time::Duration, E>
 where
     S: OutputPin<Error = E>,
     D: OutputPin<Error = E>,
@@ -142,9 +143,14 @@ where
     if changed {
         clock.sleep(timing.dir_setup);
     }
+    let mut first_rise = None;
+    let mut last_rise = None;
     for (motor, forward) in moves.iter_mut() {
         if forward.is_some() {
             motor.step.set_high()?;
+            let now = clock.now();
+            first_rise.get_or_insert(now);
+            last_rise = Some(now);
         }
     }
     clock.sleep(timing.pulse);
@@ -154,7 +160,10 @@ where
         }
     }
     clock.sleep(timing.pulse);
-    Ok(())
+    Ok(match (first_rise, last_rise) {
+        (Some(first), Some(last)) => last.saturating_since(first),
+        _ => std::time::Duration::ZERO,
+    })
 }
 
 /// The drivers' shared ENABLE line, active low: motors hold their position while enabled.
