@@ -46,6 +46,18 @@ impl DarknessField {
         }
     }
 
+    /// The same picture with every pixel's darkness passed through `map`.
+    pub fn remapped(&self, map: impl Fn(f64) -> f64) -> DarknessField {
+        DarknessField {
+            darkness: self
+                .darkness
+                .iter()
+                .map(|&d| map(f64::from(d)).clamp(0.0, 1.0) as f32)
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// Where the picture lies on the paper.
     pub fn area(&self) -> Rect {
         self.area

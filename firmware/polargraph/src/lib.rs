@@ -20,6 +20,7 @@
 pub mod calibration;
 pub mod config;
 pub mod executor;
+pub mod fidelity;
 pub mod field;
 pub mod geometry;
 pub mod input;

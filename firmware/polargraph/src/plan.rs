@@ -86,7 +86,10 @@ impl Plan {
                     cell_mm: options.cell_mm,
                     dots: options.dots,
                 };
-                (styles::draw(style, &canvas, seed)?, style.name().to_owned())
+                (
+                    crate::fidelity::draw_matched(style, &canvas, &field, seed)?,
+                    style.name().to_owned(),
+                )
             }
             None => {
                 let style = style.unwrap_or(Style::Spirograph);

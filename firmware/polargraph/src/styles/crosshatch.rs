@@ -1,5 +1,7 @@
-//! Crosshatching: layers of parallel lines at several angles, each drawn only where the picture
-//! is darker than that layer's threshold, so tones build up layer by layer.
+//! Crosshatching: layers of parallel lines at several angles, tones building up layer by layer.
+//! Each layer takes a fifth of the tone range, and within it its lines switch on one by one
+//! (each line at its own threshold, spread evenly), so the ink darkens smoothly instead of in
+//! five steps.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -8,9 +10,21 @@ use super::{Canvas, StrokeBuilder};
 use crate::field::DarknessField;
 use crate::geometry::{Point, Stroke};
 
-/// (angle in degrees, darkness above which the layer draws). The first layer covers light
-/// greys, the last only near-black.
-const LAYERS: [(f64, f64); 4] = [(45.0, 0.2), (135.0, 0.4), (90.0, 0.6), (0.0, 0.8)];
+/// (angle in degrees, darkness where the layer's first lines appear). The first layer covers
+/// light greys, the last only near-black.
+const LAYERS: [(f64, f64); 5] = [
+    (45.0, 0.0),
+    (135.0, 0.2),
+    (90.0, 0.4),
+    (0.0, 0.6),
+    (22.5, 0.8),
+];
+
+/// The share of the tone range over which one layer's lines switch on.
+const LAYER_SPAN: f64 = 0.2;
+
+/// The golden ratio's fraction: successive lines' thresholds spread evenly over the span.
+const SPREAD: f64 = 0.618_033_988_749_895;
 
 /// Lines shorter than this are not worth a pen lift.
 const SHORTEST_MM: f64 = 0.5;
@@ -21,7 +35,7 @@ pub(super) fn draw(
     rng: &mut ChaCha8Rng,
 ) -> Vec<Stroke> {
     let area = field.area();
-    let spacing = 2.5 * canvas.pen_width;
+    let spacing = 2.0 * canvas.pen_width;
     // Darkness changes from pixel to pixel: a quarter pixel (or half a pen width) is fine enough
     // to place the ends of each run.
     let step = (canvas.pen_width / 2.0).max(field.pixel_mm() / 4.0);
@@ -35,6 +49,7 @@ pub(super) fn draw(
         let shift = rng.random_range(0.0..spacing);
         for line in 0..=lines {
             let offset = -reach + shift + line as f64 * spacing;
+            let threshold = threshold + LAYER_SPAN * (line as f64 * SPREAD).fract();
             let forward = line % 2 == 0;
             let samples = (2.0 * reach / step).ceil() as i64;
             let mut run: Vec<Point> = Vec::new();

@@ -8,9 +8,10 @@ use super::{Canvas, StrokeBuilder};
 use crate::field::DarknessField;
 use crate::geometry::{Point, Stroke};
 
-/// Random moves inside a cell are on average about half a cell long; this many per
-/// (cell ÷ pen width) covers a black cell about once and a quarter.
-const MOVES_PER_PEN_WIDTH: f64 = 2.5;
+/// Random moves inside a cell are on average about half a cell long and overlap more the more
+/// there are: this many per (cell ÷ pen width) is enough to close a black cell (the tone match
+/// in [`crate::fidelity`] asks for fewer where it is lighter).
+const MOVES_PER_PEN_WIDTH: f64 = 6.0;
 
 pub(super) fn draw(
     canvas: &Canvas<'_>,

@@ -1,4 +1,5 @@
-//! SquiggleDraw's style: rows of sine waves; darker means a taller and faster wave.
+//! SquiggleDraw's style: rows of sine waves; darker means a taller and faster wave, white no
+//! line.
 
 use std::f64::consts::TAU;
 
@@ -8,6 +9,9 @@ use rand_chacha::ChaCha8Rng;
 use super::{Canvas, StrokeBuilder};
 use crate::field::DarknessField;
 use crate::geometry::{Point, Stroke};
+
+/// Darkness below which a row leaves the paper blank.
+const WHITE: f64 = 0.04;
 
 pub(super) fn draw(
     canvas: &Canvas<'_>,
@@ -19,8 +23,9 @@ pub(super) fn draw(
     let rows = (area.height / row_height).floor().max(1.0) as usize;
     let top = area.top + (area.height - rows as f64 * row_height) / 2.0;
     let amplitude = 0.48 * row_height;
-    // White is a straight line; black a wave whose period is three pen widths.
-    let (longest, shortest) = (8.0 * row_height, 3.0 * canvas.pen_width);
+    // Light grey is a straight line, black a wave whose period is one and a half pen widths
+    // (close enough to fill the row), white no line at all.
+    let (longest, shortest) = (8.0 * row_height, 1.5 * canvas.pen_width);
     let dx = shortest / 10.0;
     let steps = (area.width / dx).ceil() as usize;
 
@@ -36,6 +41,10 @@ pub(super) fn draw(
             // Frequency (not wavelength) follows darkness, as in SquiggleDraw, so mid-greys
             // already wiggle visibly.
             phase += TAU * dx * (1.0 / longest + (1.0 / shortest - 1.0 / longest) * darkness);
+            if darkness < WHITE {
+                builder.lift();
+                continue;
+            }
             builder.push(Point::new(x, y + amplitude * darkness * phase.sin()));
         }
         builder.lift();
