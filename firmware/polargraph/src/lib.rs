@@ -19,6 +19,7 @@
 
 pub mod calibration;
 pub mod config;
+pub mod daemon;
 pub mod executor;
 pub mod fidelity;
 pub mod field;

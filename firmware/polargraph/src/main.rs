@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use atelier_board::BackendKind;
 use atelier_config::Places;
 use clap::{Parser, Subcommand};
+use polargraph::daemon::{Reply, Request};
 use polargraph::input::{self, Drawing};
 use polargraph::job::{Job, JobOptions};
 use polargraph::plan::StyleOptions;
@@ -47,6 +48,20 @@ enum Command {
         dir: Option<PathBuf>,
         #[command(flatten)]
         board: BoardArgs,
+    },
+    /// Runs the plotter as a machine that stays up: `plot`, `pause`, `resume`, `set-home`,
+    /// `home` and `status` go through its queue (a socket in the state folder). After a restart
+    /// it comes up paused and never moves on its own; idle motors are released after
+    /// `drivers.release_after_s`. SIGTERM or Ctrl-C pause a running job safely, then stop.
+    Run {
+        #[command(flatten)]
+        board: BoardArgs,
+    },
+    /// What `polargraph run` is doing.
+    Status {
+        /// The machine's config (for where its state folder is).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Stops the running plot safely: the pen up, the position and the journal saved.
     Pause {
@@ -125,7 +140,8 @@ struct BoardArgs {
     /// cords and paper are kept in the state folder (sim/world), as a real plotter keeps them.
     #[arg(long)]
     board: Option<BackendKind>,
-    /// Simulator only: virtual seconds per wall second (default: as fast as possible).
+    /// Simulator only: at most this many virtual seconds per wall second (default: as fast as
+    /// possible).
     #[arg(long)]
     speed: Option<f64>,
     /// The machine's config (default: /etc/atelier/polargraph.toml, or
@@ -219,19 +235,57 @@ fn run(args: Args) -> anyhow::Result<()> {
         Command::Resume { dir, board } => run_resume(dir, board),
         Command::Pause { config } => {
             let places = Places::find("polargraph", config.as_deref());
+            if let Some(reply) = through_daemon(&places, &Request::Pause)? {
+                return show_reply(&reply);
+            }
             let pid = session::pause(&places.state)?;
             println!("asked the plot (process {pid}) to stop with the pen up");
             Ok(())
         }
+        Command::Status { config } => {
+            let places = Places::find("polargraph", config.as_deref());
+            match through_daemon(&places, &Request::Status)? {
+                Some(reply) => show_reply(&reply),
+                None => {
+                    println!(
+                        "no `polargraph run` is running (its socket would be {})",
+                        places.state.join(polargraph::daemon::SOCKET).display()
+                    );
+                    Ok(())
+                }
+            }
+        }
+        Command::Run { board } => {
+            let (config, _, session) = open(&board)?;
+            let shutdown = Arc::new(AtomicBool::new(false));
+            for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+                signal_hook::flag::register(signal, Arc::clone(&shutdown))
+                    .context("listening for Ctrl-C and SIGTERM")?;
+            }
+            let stop = session.plotter.stop_flag();
+            polargraph::daemon::run(
+                session,
+                std::time::Duration::from_secs_f64(config.drivers.release_after_s),
+                stop,
+                shutdown,
+            )
+        }
         Command::SetHome { board } => {
-            let (config, places, mut session) = open(&board)?;
-            session.move_gondola_home_by_hand(&config)?;
+            let places = Places::find("polargraph", board.config.as_deref());
+            if let Some(reply) = through_daemon(&places, &Request::SetHome)? {
+                return show_reply(&reply);
+            }
+            let (_, _, mut session) = open(&board)?;
+            session.move_gondola_home_by_hand()?;
             session.plotter.set_home()?;
             println!("home set: {}", where_is(&session));
-            drop(places);
             Ok(())
         }
         Command::Home { board } => {
+            let places = Places::find("polargraph", board.config.as_deref());
+            if let Some(reply) = through_daemon(&places, &Request::Home)? {
+                return show_reply(&reply);
+            }
             let (_, _, mut session) = open(&board)?;
             session.plotter.go_home()?;
             println!("at home: {}", where_is(&session));
@@ -258,6 +312,37 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
 }
 
+/// Sends `request` to the `polargraph run` of this machine, if one is running.
+fn through_daemon(places: &Places, request: &Request) -> anyhow::Result<Option<Reply>> {
+    match polargraph::daemon::ask(&places.state, request) {
+        None => Ok(None),
+        Some(reply) => Ok(Some(reply.context("talking to `polargraph run`")?)),
+    }
+}
+
+fn show_reply(reply: &Reply) -> anyhow::Result<()> {
+    if !reply.ok {
+        anyhow::bail!("polargraph run: {}", reply.message);
+    }
+    let s = &reply.status;
+    atelier_cli::print_stdout(&format!(
+        "{}\n{:?}{}, stroke {}/{}, pen {}, position {}, {} waiting: {}",
+        reply.message,
+        s.activity,
+        s.job
+            .as_ref()
+            .map(|j| format!(" {}", j.display()))
+            .unwrap_or_default(),
+        s.stroke,
+        s.strokes,
+        if s.pen_down { "down" } else { "up" },
+        if s.position_known { "known" } else { "unknown" },
+        s.queued,
+        s.message
+    ))?;
+    Ok(())
+}
+
 /// Opens the plotter for a command: config, places, board, Ctrl-C and SIGTERM.
 fn open(board: &BoardArgs) -> anyhow::Result<(PlotterConfig, Places, Session)> {
     let places = Places::find("polargraph", board.config.as_deref());
@@ -273,7 +358,7 @@ fn open(board: &BoardArgs) -> anyhow::Result<(PlotterConfig, Places, Session)> {
     }
     let pace = match board.speed {
         Some(speed) if speed.is_finite() && speed > 0.0 => {
-            Some(atelier_sim::Pace::RealTime { speed })
+            Some(atelier_sim::Pace::AtMost { speed })
         }
         Some(speed) => anyhow::bail!("--speed must be a positive number, not {speed}"),
         None => None,
@@ -365,16 +450,14 @@ fn run_plot(job: JobArgs, board: BoardArgs, out: PathBuf) -> anyhow::Result<()> 
         cell,
         dots,
     } = job;
-    let (config, places, mut session) = open(&board)?;
-    let _claim = PlottingClaim::take(&places.state)?;
-    if session.plotter.steps().is_none() {
-        return Err(polargraph::plotter::PlotterError::PositionUnknown.into());
-    }
+    let places = Places::find("polargraph", board.config.as_deref());
+    let daemon = through_daemon(&places, &Request::Status)?.is_some();
     if let Ok(journal) = std::fs::read_to_string(out.join(polargraph::journal::JOURNAL_FILE))
         && !journal.contains("\"done\"")
     {
         anyhow::bail!(
-            "{} holds a plot that is not finished: `polargraph resume {}` goes on with it; choose              another folder with -o to start a new one",
+            "{} holds a plot that is not finished: `polargraph resume {}` goes on with it; choose \
+             another folder with -o to start a new one",
             out.display(),
             out.display()
         );
@@ -388,6 +471,19 @@ fn run_plot(job: JobArgs, board: BoardArgs, out: PathBuf) -> anyhow::Result<()> 
         cell_mm: cell,
         dots,
     };
+    if daemon {
+        let config: PlotterConfig = places.load()?;
+        Job::create(&out, input.as_deref(), options, &config)?;
+        let dir = std::path::absolute(&out)?;
+        let reply =
+            through_daemon(&places, &Request::Plot { dir })?.context("`polargraph run` stopped")?;
+        return show_reply(&reply);
+    }
+    let (config, places, mut session) = open(&board)?;
+    let _claim = PlottingClaim::take(&places.state)?;
+    if session.plotter.steps().is_none() {
+        return Err(polargraph::plotter::PlotterError::PositionUnknown.into());
+    }
     let job = Job::create(&out, input.as_deref(), options, &config)?;
     session::remember_job(&places.state, &out)?;
     session.new_sheet()?;
@@ -398,6 +494,11 @@ fn run_plot(job: JobArgs, board: BoardArgs, out: PathBuf) -> anyhow::Result<()> 
 }
 
 fn run_resume(dir: Option<PathBuf>, board: BoardArgs) -> anyhow::Result<()> {
+    let places = Places::find("polargraph", board.config.as_deref());
+    let absolute = dir.as_deref().map(std::path::absolute).transpose()?;
+    if let Some(reply) = through_daemon(&places, &Request::Resume { dir: absolute })? {
+        return show_reply(&reply);
+    }
     let (config, places, mut session) = open(&board)?;
     let _claim = PlottingClaim::take(&places.state)?;
     let dir = match dir {

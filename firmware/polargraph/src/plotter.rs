@@ -246,6 +246,11 @@ impl Plotter {
         })
     }
 
+    /// The flag that stops a plot safely when set.
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
+    }
+
     /// Plays plots on a real-time thread where permitted (for real hardware; the simulator's
     /// virtual clock needs none).
     pub fn set_realtime(&mut self, realtime: bool) {
@@ -300,9 +305,39 @@ impl Plotter {
 
     /// Declares that the pen is at its home spot (the user put it there).
     pub fn set_home(&mut self) -> Result<(), PlotterError> {
+        self.hold()?;
         let home = self.home_steps();
         self.steps = Some(home);
         self.save_position(None, Self::idle_place(home))
+    }
+
+    fn hold(&mut self) -> Result<(), PlotterError> {
+        if !self.parts.enable.holding() {
+            self.parts
+                .enable
+                .hold()
+                .map_err(|e| Stopped::Hardware(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Releases the motors (after a long idle: they stay cool, and quiet). The gondola may sag,
+    /// so the position is forgotten: `set-home` is needed before the next move.
+    pub fn release_motors(&mut self) -> Result<(), PlotterError> {
+        self.parts
+            .enable
+            .release()
+            .map_err(|e| Stopped::Hardware(e.to_string()))?;
+        self.steps = None;
+        self.positions.forget().map_err(|e| PlotterError::Position {
+            path: self.positions.path().display().to_string(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// Whether the motors are powered.
+    pub fn holding(&self) -> bool {
+        self.parts.enable.holding()
     }
 
     /// Lifts or lowers the pen, and waits until it has settled.

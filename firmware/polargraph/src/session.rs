@@ -34,6 +34,8 @@ pub struct Session {
     pub rig: Option<SimRig>,
     /// The machine's state folder.
     pub state: PathBuf,
+    /// The config it was opened with.
+    pub config: PlotterConfig,
 }
 
 impl Session {
@@ -69,15 +71,16 @@ impl Session {
             plotter,
             rig,
             state: places.state.clone(),
+            config: config.clone(),
         })
     }
 
     /// On the simulator, someone puts the gondola on its home spot by hand (the true one).
-    pub fn move_gondola_home_by_hand(&self, config: &PlotterConfig) -> anyhow::Result<()> {
+    pub fn move_gondola_home_by_hand(&self) -> anyhow::Result<()> {
         if let Some(rig) = &self.rig {
             let world = self.state.join(SIM_WORLD);
             rig.plotter
-                .move_by_hand(Truth::of_world(config, &world)?.cords_mm);
+                .move_by_hand(Truth::of_world(&self.config, &world)?.cords_mm);
         }
         Ok(())
     }

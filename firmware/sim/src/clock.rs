@@ -18,6 +18,13 @@ pub enum Pace {
         /// Virtual seconds per wall second.
         speed: f64,
     },
+    /// Time jumps as with [`Pace::AsFastAsPossible`] (only when every participant sleeps, so
+    /// the firmware never sees the simulator's own slowness as lateness), but no faster than
+    /// `speed` times wall time: a plotter at ×20 that a person can watch.
+    AtMost {
+        /// Most virtual seconds per wall second.
+        speed: f64,
+    },
 }
 
 /// A clock whose time moves only when the simulated firmware sleeps.
@@ -56,25 +63,56 @@ struct State {
 impl State {
     fn now(&self) -> Instant {
         match self.pace {
-            Pace::AsFastAsPossible => self.anchor,
+            Pace::AsFastAsPossible | Pace::AtMost { .. } => self.anchor,
             Pace::RealTime { speed } => {
                 self.anchor + self.wall_anchor.elapsed().mul_f64(speed.max(0.0))
             }
         }
     }
 
-    /// Moves time to the earliest deadline when nobody is left running.
+    /// Moves time to the earliest deadline when nobody is left running (and, at a capped pace,
+    /// once the wall clock allows it).
     fn advance_if_all_asleep(&mut self) -> bool {
-        if self.pace != Pace::AsFastAsPossible || self.sleeping < self.participants.max(1) {
+        let jumps = matches!(self.pace, Pace::AsFastAsPossible | Pace::AtMost { .. });
+        if !jumps || self.sleeping < self.participants.max(1) {
             return false;
         }
         match self.deadlines.keys().next() {
             Some(&next) if next > self.anchor => {
-                self.anchor = next;
+                if self.wall_wait(next).is_some() {
+                    return false;
+                }
+                self.jump(next);
                 true
             }
             _ => false,
         }
+    }
+
+    /// At a capped pace: how long the wall clock must still run before time may reach
+    /// `deadline` (`None`: now).
+    fn wall_wait(&self, deadline: Instant) -> Option<Duration> {
+        let Pace::AtMost { speed } = self.pace else {
+            return None;
+        };
+        let due = self.wall_anchor + (deadline - self.anchor).div_f64(speed.max(1e-9));
+        due.checked_duration_since(std::time::Instant::now())
+            .filter(|wait| *wait > Duration::from_micros(200))
+    }
+
+    /// Moves time to `deadline`. At a capped pace the wall anchor follows, but a simulation
+    /// that fell behind the cap starts afresh rather than rushing to catch up.
+    fn jump(&mut self, deadline: Instant) {
+        if let Pace::AtMost { speed } = self.pace {
+            let due = self.wall_anchor + (deadline - self.anchor).div_f64(speed.max(1e-9));
+            let now = std::time::Instant::now();
+            self.wall_anchor = if now.saturating_duration_since(due) > Duration::from_millis(20) {
+                now
+            } else {
+                due
+            };
+        }
+        self.anchor = deadline;
     }
 }
 
@@ -172,6 +210,21 @@ impl Clock for VirtualClock {
                     .changed
                     .wait(state)
                     .unwrap_or_else(PoisonError::into_inner),
+                Pace::AtMost { .. } => {
+                    // All asleep but the wall clock not there yet: wait for it (or a change).
+                    let wait = state
+                        .deadlines
+                        .keys()
+                        .next()
+                        .and_then(|&next| state.wall_wait(next))
+                        .unwrap_or(Duration::from_millis(20))
+                        .min(Duration::from_millis(20));
+                    self.shared
+                        .changed
+                        .wait_timeout(state, wait)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
                 Pace::RealTime { speed } => {
                     // Re-check at least every 20 ms so a change of pace takes effect promptly.
                     let wall = if speed > 0.0 {
@@ -306,6 +359,23 @@ mod tests {
             "woke after {elapsed:?}"
         );
         assert!(clock.now().since_start() >= Duration::from_millis(200));
+    }
+
+    #[test]
+    fn a_capped_pace_jumps_no_faster_than_its_speed_and_never_while_someone_computes() {
+        let clock = VirtualClock::with_pace(Pace::AtMost { speed: 10.0 });
+        let wall = std::time::Instant::now();
+        clock.sleep(Duration::from_millis(300));
+        assert_eq!(clock.now().since_start(), Duration::from_millis(300));
+        assert!(
+            wall.elapsed() >= Duration::from_millis(25),
+            "{:?}",
+            wall.elapsed()
+        );
+        // Computing takes wall time but no virtual time: nothing is ever late for it.
+        let before = clock.now();
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(clock.now(), before);
     }
 
     #[test]
