@@ -86,7 +86,7 @@ impl Machine {
         polargraph::daemon::ask(&self.state().join("polargraph"), request)?.ok()
     }
 
-    /// Polls the status until `ready` holds (or fails after a minute).
+    /// Polls the status until `ready` holds (or fails after five minutes: under qemu every plan is slow).
     fn wait_for(&self, what: &str, ready: impl Fn(&Reply) -> bool) -> Reply {
         let started = Instant::now();
         let mut last = None;
@@ -98,7 +98,7 @@ impl Machine {
                 last = Some(reply);
             }
             assert!(
-                started.elapsed() < Duration::from_secs(60),
+                started.elapsed() < Duration::from_secs(300),
                 "waited for {what}; last status {last:?}"
             );
             std::thread::sleep(Duration::from_millis(20));
