@@ -36,7 +36,9 @@ fn main() {
     .expect("plans");
 
     let sim = SimBoard::new();
-    let pins = &config.pins;
+    let polargraph::config::MotorPins::StepDir(pins) = config.motor_pins().expect("pins") else {
+        panic!("the shipped machine has step/dir drivers");
+    };
     let output = |bcm: atelier_board::Bcm, role| sim.output(bcm.number(), role).expect("pin");
     let clock = MonotonicClock::new();
     let period = Duration::from_millis(20);

@@ -38,7 +38,7 @@ fn whole_portrait(bencher: divan::Bencher<'_, '_>, style: Style) {
     bencher.bench_local(|| {
         let rig = SimRig::build(&config, Truth::as_configured(&config), None).expect("rig");
         let mut parts = Parts::open(&mut rig.board(), &config).expect("parts");
-        parts.enable.hold().expect("enable");
+        parts.hold().expect("enable");
         let played = parts.executor.play(plan.events()).expect("plays");
         rig.settle();
         let paper = canvas(

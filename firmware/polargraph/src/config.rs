@@ -36,8 +36,9 @@ pub struct PlotterConfig {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Drivers {
-    /// The chip on both motors: its datasheet sets the step pulse and DIR setup time.
-    pub chip: Chip,
+    /// The chip on both motors: a step/dir chip's datasheet sets the step pulse and DIR setup
+    /// time; `uln2003` drives a 28BYJ-48's coils directly.
+    pub chip: DriverChip,
     /// A longer STEP pulse than the chip's (long wires, opto-isolated drivers), µs.
     pub step_pulse_us: Option<f64>,
     /// A longer DIR setup time than the chip's, µs.
@@ -54,7 +55,7 @@ pub struct Drivers {
 impl Default for Drivers {
     fn default() -> Self {
         Drivers {
-            chip: Chip::A4988,
+            chip: DriverChip::A4988,
             step_pulse_us: None,
             dir_setup_us: None,
             left_lengthen_high: true,
@@ -67,7 +68,7 @@ impl Default for Drivers {
 impl Drivers {
     /// The STEP pulse and DIR setup the motors get.
     pub fn timing(&self) -> Timing {
-        let chip = Timing::for_chip(self.chip);
+        let chip = Timing::for_chip(self.chip.step_dir().unwrap_or(Chip::A4988));
         let micros = |us: Option<f64>, chip: Duration| {
             us.map_or(chip, |us| Duration::from_secs_f64(us / 1e6))
         };
@@ -78,20 +79,117 @@ impl Drivers {
     }
 }
 
-/// The `[pins]` table (BCM numbers).
+/// The `[pins]` table (BCM numbers): STEP, DIR and ENABLE for step/dir driver chips, or the
+/// four coil inputs of each ULN2003 board.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pins {
     /// STEP of the left motor's driver.
-    pub left_step: Bcm,
+    pub left_step: Option<Bcm>,
     /// DIR of the left motor's driver.
-    pub left_dir: Bcm,
+    pub left_dir: Option<Bcm>,
     /// STEP of the right motor's driver.
-    pub right_step: Bcm,
+    pub right_step: Option<Bcm>,
     /// DIR of the right motor's driver.
+    pub right_dir: Option<Bcm>,
+    /// ENABLE of both drivers (active low on A4988/DRV8825/TMC2208); leave out if it is tied low.
+    pub enable: Option<Bcm>,
+    /// IN1–IN4 of the left motor's ULN2003 board.
+    pub left_coils: Option<[Bcm; 4]>,
+    /// IN1–IN4 of the right motor's ULN2003 board.
+    pub right_coils: Option<[Bcm; 4]>,
+}
+
+/// The pins of step/dir driver chips.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepDirPins {
+    /// Left STEP.
+    pub left_step: Bcm,
+    /// Left DIR.
+    pub left_dir: Bcm,
+    /// Right STEP.
+    pub right_step: Bcm,
+    /// Right DIR.
     pub right_dir: Bcm,
-    /// ENABLE of both drivers (active low on A4988/DRV8825/TMC2208).
-    pub enable: Bcm,
+    /// The shared ENABLE, if wired.
+    pub enable: Option<Bcm>,
+}
+
+/// How the motors are wired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MotorPins {
+    /// Step/dir driver chips.
+    StepDir(StepDirPins),
+    /// ULN2003 boards: IN1–IN4 of the left and the right motor.
+    Coils([Bcm; 4], [Bcm; 4]),
+}
+
+/// The driver on each motor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DriverChip {
+    /// Allegro A4988 (step/dir).
+    A4988,
+    /// TI DRV8825 (step/dir).
+    Drv8825,
+    /// Trinamic TMC2208 or TMC2209 in step/dir mode.
+    Tmc2208,
+    /// A ULN2003 darlington board driving a 28BYJ-48's coils, half-stepping.
+    Uln2003,
+}
+
+impl DriverChip {
+    /// The step/dir chip, if it is one.
+    pub fn step_dir(self) -> Option<Chip> {
+        match self {
+            DriverChip::A4988 => Some(Chip::A4988),
+            DriverChip::Drv8825 => Some(Chip::Drv8825),
+            DriverChip::Tmc2208 => Some(Chip::Tmc2208),
+            DriverChip::Uln2003 => None,
+        }
+    }
+}
+
+impl PlotterConfig {
+    /// The motors' pins as the chip needs them (the config's check makes sure they are there).
+    pub fn motor_pins(&self) -> Result<MotorPins, Problem> {
+        let p = &self.pins;
+        if self.drivers.chip == DriverChip::Uln2003 {
+            return match (p.left_coils, p.right_coils) {
+                (Some(left), Some(right)) => Ok(MotorPins::Coils(left, right)),
+                (None, _) => Err(Problem::new(
+                    "pins.left_coils",
+                    "a 28BYJ-48 on a ULN2003 board needs its four coil pins IN1–IN4, such as \
+                     [5, 6, 13, 19]"
+                        .to_owned(),
+                )),
+                (_, None) => Err(Problem::new(
+                    "pins.right_coils",
+                    "a 28BYJ-48 on a ULN2003 board needs its four coil pins IN1–IN4, such as \
+                     [12, 16, 20, 21]"
+                        .to_owned(),
+                )),
+            };
+        }
+        let need = |key: &str, pin: Option<Bcm>| {
+            pin.ok_or_else(|| {
+                Problem::new(
+                    key,
+                    format!(
+                        "missing: the {:?} driver needs STEP and DIR pins for each motor",
+                        self.drivers.chip
+                    ),
+                )
+            })
+        };
+        Ok(MotorPins::StepDir(StepDirPins {
+            left_step: need("pins.left_step", p.left_step)?,
+            left_dir: need("pins.left_dir", p.left_dir)?,
+            right_step: need("pins.right_step", p.right_step)?,
+            right_dir: need("pins.right_dir", p.right_dir)?,
+            enable: p.enable,
+        }))
+    }
 }
 
 /// The `[geometry]` table: the machine frame has the left motor's cord exit at the origin, x to
@@ -209,14 +307,30 @@ impl Check for PlotterConfig {
     /// Checks ranges that TOML types cannot express.
     fn check(&self) -> Result<(), Problem> {
         let fail = |key: &str, message: String| Err(Problem::new(key, message));
-        let pins = &self.pins;
-        if let Err(clash) = atelier_board::check_distinct([
-            ("pins.left_step", pins.left_step),
-            ("pins.left_dir", pins.left_dir),
-            ("pins.right_step", pins.right_step),
-            ("pins.right_dir", pins.right_dir),
-            ("pins.enable", pins.enable),
-        ]) {
+        let named: Vec<(String, Bcm)> = match self.motor_pins()? {
+            MotorPins::StepDir(p) => [
+                ("pins.left_step", Some(p.left_step)),
+                ("pins.left_dir", Some(p.left_dir)),
+                ("pins.right_step", Some(p.right_step)),
+                ("pins.right_dir", Some(p.right_dir)),
+                ("pins.enable", p.enable),
+            ]
+            .into_iter()
+            .filter_map(|(key, pin)| Some((key.to_owned(), pin?)))
+            .collect(),
+            MotorPins::Coils(left, right) => [("left", left), ("right", right)]
+                .into_iter()
+                .flat_map(|(side, coils)| {
+                    coils
+                        .into_iter()
+                        .enumerate()
+                        .map(move |(i, pin)| (format!("pins.{side}_coils[{i}]"), pin))
+                })
+                .collect(),
+        };
+        if let Err(clash) =
+            atelier_board::check_distinct(named.iter().map(|(key, pin)| (key.as_str(), *pin)))
+        {
             return fail(&clash.key, clash.to_string());
         }
         let positive: [(&str, f64); 17] = [

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use atelier_hal::Clock;
 use atelier_servo::PenLift;
-use atelier_stepper::{StepDir, Timing, step_together};
+use atelier_stepper::{MotorPair, StepDir, StepDirPair, Timing};
 use embedded_hal::digital::OutputPin;
 use embedded_hal::pwm::SetDutyCycle;
 
@@ -143,16 +143,14 @@ pub struct Played {
 
 /// The motors, the pen and the clock of one plotter.
 #[derive(Debug)]
-pub struct Executor<S, D, P, C> {
-    left: StepDir<S, D>,
-    right: StepDir<S, D>,
+pub struct Executor<M, P, C> {
+    motors: M,
     pen: PenLift<P, C>,
     clock: C,
-    timing: Timing,
     late_bound: Duration,
 }
 
-impl<S, D, E, P, C> Executor<S, D, P, C>
+impl<S, D, E, P, C> Executor<StepDirPair<S, D, S>, P, C>
 where
     S: OutputPin<Error = E>,
     D: OutputPin<Error = E>,
@@ -160,8 +158,8 @@ where
     P: SetDutyCycle,
     C: Clock,
 {
-    /// Motors driven forward to lengthen their cords, the pen lift, the clock, the drivers'
-    /// timing and the lateness bound.
+    /// Step/dir motors driven forward to lengthen their cords (no ENABLE line), the pen lift,
+    /// the clock, the drivers' timing and the lateness bound.
     pub fn new(
         left: StepDir<S, D>,
         right: StepDir<S, D>,
@@ -170,14 +168,41 @@ where
         timing: Timing,
         late_bound: Duration,
     ) -> Self {
-        Executor {
+        let motors = StepDirPair {
             left,
             right,
+            timing,
+            enable: None,
+        };
+        Executor::with_motors(motors, pen, clock, late_bound)
+    }
+}
+
+impl<M, P, C> Executor<M, P, C>
+where
+    M: MotorPair,
+    P: SetDutyCycle,
+    C: Clock,
+{
+    /// Any pair of motors (stepping forward lengthens a cord), the pen lift, the clock and the
+    /// lateness bound.
+    pub fn with_motors(motors: M, pen: PenLift<P, C>, clock: C, late_bound: Duration) -> Self {
+        Executor {
+            motors,
             pen,
             clock,
-            timing,
             late_bound,
         }
+    }
+
+    /// The motors, to power or release them.
+    pub fn motors_mut(&mut self) -> &mut M {
+        &mut self.motors
+    }
+
+    /// The motors.
+    pub fn motors(&self) -> &M {
+        &self.motors
     }
 
     /// Plays `events` from now: each at its planned time after the start, plus whatever
@@ -190,10 +215,10 @@ where
     /// `observe` hears with the number of events played once the event (and any step of the
     /// other motor at the same instant) is done. When it answers [`Control::Stop`], the plot stops
     /// there, the pen lifted.
-    pub fn play_observed<M>(
+    pub fn play_observed<K>(
         &mut self,
-        events: impl IntoIterator<Item = (Event, M)>,
-        mut observe: impl FnMut(u64, &M) -> Control,
+        events: impl IntoIterator<Item = (Event, K)>,
+        mut observe: impl FnMut(u64, &K) -> Control,
     ) -> Result<Played, Stopped> {
         let mut events = events.into_iter().peekable();
         // The first event is planned before the clock starts, and the schedule starts a little
@@ -241,12 +266,10 @@ where
                         }
                         index += 1;
                     }
-                    let skew = step_together(
-                        &mut [(&mut self.left, moves[0]), (&mut self.right, moves[1])],
-                        self.timing,
-                        &self.clock,
-                    )
-                    .map_err(|e| hardware(&e))?;
+                    let skew = self
+                        .motors
+                        .step(moves, &self.clock)
+                        .map_err(|e| hardware(&e))?;
                     if moves[0].is_some() && moves[1].is_some() {
                         skews.record(skew);
                     }
@@ -283,11 +306,6 @@ where
     /// The clock the executor runs on.
     pub fn clock(&self) -> &C {
         &self.clock
-    }
-
-    /// The parts back.
-    pub fn release(self) -> (StepDir<S, D>, StepDir<S, D>, PenLift<P, C>) {
-        (self.left, self.right, self.pen)
     }
 }
 

@@ -426,6 +426,10 @@ fn motor_slot(motor: Motor) -> usize {
     }
 }
 
+/// Along the path, how far apart a cord's step back and step forward around its turning point
+/// must be to be made at all, mm.
+const REVERSAL_SPAN_MM: f64 = 1.0;
+
 /// Calls `emit(s, lengthen)` at every distance `s` along `segment` where the cord to `motor`
 /// crosses a step boundary, updating `steps` (the motor's position) as it goes.
 ///
@@ -444,8 +448,22 @@ fn cord_crossings(
     let d2 = (fx * fx + fy * fy - s_c * s_c).max(0.0);
     let length_at = |s: f64| ((s - s_c) * (s - s_c) + d2).sqrt();
     let split = s_c.clamp(0.0, segment.length);
+    let grown = (length_at(segment.length) / step).round() as i64;
     // Shrinking part: boundaries (p − ½)·step, walking down.
-    let target = (length_at(split) / step).round() as i64;
+    let mut target = (length_at(split) / step).round() as i64;
+    if s_c > 0.0 && s_c < segment.length {
+        // The cord turns inside this segment. A boundary it dips below only briefly would be a
+        // step back and a step forward moments apart (microseconds, at the very turn): a motor
+        // cannot follow that (a 28BYJ-48 needs a millisecond a step), and skipping both leaves
+        // the cord at most (span/2)²/(2·distance) — well under a micrometre — too long.
+        while target < (*steps).min(grown) {
+            let boundary = (target as f64 + 0.5) * step;
+            if 2.0 * (boundary * boundary - d2).max(0.0).sqrt() >= REVERSAL_SPAN_MM {
+                break;
+            }
+            target += 1;
+        }
+    }
     while *steps > target {
         let boundary = (*steps as f64 - 0.5) * step;
         let s = s_c - (boundary * boundary - d2).max(0.0).sqrt();
@@ -453,7 +471,7 @@ fn cord_crossings(
         *steps -= 1;
     }
     // Growing part: boundaries (p + ½)·step, walking up.
-    let target = (length_at(segment.length) / step).round() as i64;
+    let target = grown;
     while *steps < target {
         let boundary = (*steps as f64 + 0.5) * step;
         let s = s_c + (boundary * boundary - d2).max(0.0).sqrt();

@@ -230,10 +230,7 @@ impl Plotter {
             .read()
             .filter(|p| p.boot == boot)
             .map(|p| p.place.steps);
-        parts
-            .enable
-            .hold()
-            .map_err(|e| Stopped::Hardware(e.to_string()))?;
+        parts.hold().map_err(|e| Stopped::Hardware(e.to_string()))?;
         Ok(Plotter {
             parts,
             machine,
@@ -312,9 +309,8 @@ impl Plotter {
     }
 
     fn hold(&mut self) -> Result<(), PlotterError> {
-        if !self.parts.enable.holding() {
+        if !self.parts.holding() {
             self.parts
-                .enable
                 .hold()
                 .map_err(|e| Stopped::Hardware(e.to_string()))?;
         }
@@ -325,7 +321,6 @@ impl Plotter {
     /// so the position is forgotten: `set-home` is needed before the next move.
     pub fn release_motors(&mut self) -> Result<(), PlotterError> {
         self.parts
-            .enable
             .release()
             .map_err(|e| Stopped::Hardware(e.to_string()))?;
         self.steps = None;
@@ -337,7 +332,7 @@ impl Plotter {
 
     /// Whether the motors are powered.
     pub fn holding(&self) -> bool {
-        self.parts.enable.holding()
+        self.parts.holding()
     }
 
     /// Lifts or lowers the pen, and waits until it has settled.

@@ -7,12 +7,13 @@ use std::path::Path;
 use atelier_board::Board;
 use atelier_hal::Clock as _;
 use atelier_sim::{
-    Frame, Ink, PlotterWiring, Recorder, SimBoard, SimPlotter, StepDirSpec, VirtualClock,
-    WorldError,
+    Frame, Ink, MotorWiring, PlotterWiring, Recorder, SimBoard, SimPlotter, StepDirSpec,
+    VirtualClock,
 };
-use atelier_stepper::Chip;
 
-use crate::config::PlotterConfig;
+use atelier_board::Bcm;
+
+use crate::config::{DriverChip, MotorPins, PlotterConfig};
 use crate::geometry::{Point, Rect, Stroke};
 
 /// Pin changes the simulated plotter keeps for a VCD window: a whole plot has tens of millions.
@@ -27,7 +28,7 @@ pub struct Truth {
     /// The real cord lengths when the world is new, mm.
     pub cords_mm: [f64; 2],
     /// The chip really on the board.
-    pub chip: Chip,
+    pub chip: DriverChip,
 }
 
 impl Truth {
@@ -49,7 +50,7 @@ struct TruthFile {
     motor_spacing_mm: Option<f64>,
     left_cord_mm: Option<f64>,
     right_cord_mm: Option<f64>,
-    chip: Option<Chip>,
+    chip: Option<DriverChip>,
 }
 
 /// The name of the file in a simulated world's folder that says how the machine really is.
@@ -77,14 +78,18 @@ impl Truth {
     }
 }
 
-/// The datasheet timing the simulator checks a chip's pins against.
-pub fn chip_spec(chip: Chip) -> StepDirSpec {
+/// The datasheet timing the simulator checks a step/dir chip's pins against.
+pub fn chip_spec(chip: DriverChip) -> Option<StepDirSpec> {
     match chip {
-        Chip::A4988 => StepDirSpec::A4988,
-        Chip::Drv8825 => StepDirSpec::DRV8825,
-        Chip::Tmc2208 => StepDirSpec::TMC2208,
+        DriverChip::A4988 => Some(StepDirSpec::A4988),
+        DriverChip::Drv8825 => Some(StepDirSpec::DRV8825),
+        DriverChip::Tmc2208 => Some(StepDirSpec::TMC2208),
+        DriverChip::Uln2003 => None,
     }
 }
+
+/// The quickest half-steps a 28BYJ-48 on 5 V follows.
+pub const ULN2003_MIN_INTERVAL: std::time::Duration = std::time::Duration::from_micros(900);
 
 /// A simulated plotter and the board its firmware drives.
 #[derive(Debug)]
@@ -104,7 +109,7 @@ impl SimRig {
         config: &PlotterConfig,
         truth: Truth,
         world: Option<&Path>,
-    ) -> Result<SimRig, WorldError> {
+    ) -> anyhow::Result<SimRig> {
         let sim =
             SimBoard::with_recorder(VirtualClock::new(), Recorder::with_window(RECORDING_WINDOW));
         let mm_per_step = config.motors.pulley_circumference_mm
@@ -116,17 +121,29 @@ impl SimRig {
             // A spring-loaded pen holder meets the paper just before the horn ends its travel.
             contact_angle: pen.down_angle + 0.25 * (pen.up_angle - pen.down_angle),
         };
-        let pins = &config.pins;
+        let motors = match config
+            .motor_pins()
+            .map_err(|p| anyhow::anyhow!("{}: {}", p.key, p.message))?
+        {
+            MotorPins::StepDir(pins) => MotorWiring::StepDir {
+                left: (pins.left_step.number(), pins.left_dir.number()),
+                right: (pins.right_step.number(), pins.right_dir.number()),
+                enable: pins.enable.map(Bcm::number),
+                chip: chip_spec(truth.chip).unwrap_or(StepDirSpec::A4988),
+            },
+            MotorPins::Coils(left, right) => MotorWiring::Coils {
+                left: left.map(Bcm::number),
+                right: right.map(Bcm::number),
+                min_interval: ULN2003_MIN_INTERVAL,
+            },
+        };
         let wiring = PlotterWiring {
-            left: (pins.left_step.number(), pins.left_dir.number()),
-            right: (pins.right_step.number(), pins.right_dir.number()),
-            enable: Some(pins.enable.number()),
+            motors,
             pen_channel: pen.servo_pwm_channel,
             lengthen_on_high: [
                 config.drivers.left_lengthen_high,
                 config.drivers.right_lengthen_high,
             ],
-            chip: chip_spec(truth.chip),
         };
         let new_world = world.is_none_or(|folder| !folder.join("cords").exists());
         let plotter = match world {

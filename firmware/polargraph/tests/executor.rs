@@ -11,7 +11,7 @@ use atelier_servo::{PenLift, PenPositions, PulseRange, Servo};
 use atelier_sim::{
     ServoModel, SimBoard, SimOutput, SimPwm, StepDirSpec, StepperDriverModel, VirtualClock,
 };
-use atelier_stepper::{Chip, Enable, StepDir, Timing};
+use atelier_stepper::{Chip, Enable, StepDir, StepDirPair, Timing};
 use polargraph::executor::{DEFAULT_LATE_BOUND, Executor, START_LEAD, Stopped};
 use polargraph::{Plan, Style};
 
@@ -46,15 +46,18 @@ struct Rig {
     left: StepperDriverModel,
     right: StepperDriverModel,
     servo: ServoModel,
-    executor: Executor<SimOutput, SimOutput, SimPwm, Hiccup>,
+    executor: Executor<StepDirPair<SimOutput, SimOutput, SimOutput>, SimPwm, Hiccup>,
     _enable: Enable<SimOutput>,
 }
 
 fn rig(nth: u64, lag: Duration) -> Rig {
     let config = common::small_config();
     let sim = SimBoard::new();
-    let pins = &config.pins;
-    let enable = Some(pins.enable.number());
+    let polargraph::config::MotorPins::StepDir(pins) = config.motor_pins().expect("pins") else {
+        panic!("the shipped machine has step/dir drivers");
+    };
+    let enable_pin = pins.enable.expect("an ENABLE pin");
+    let enable = Some(enable_pin.number());
     let spec = StepDirSpec::A4988;
     let left = StepperDriverModel::attach(
         &sim,
@@ -71,7 +74,7 @@ fn rig(nth: u64, lag: Duration) -> Rig {
         spec,
     );
     let output = |bcm: atelier_board::Bcm, role| sim.output(bcm.number(), role).expect("free pin");
-    let mut hold = Enable::new(output(pins.enable, "enable")).expect("sim");
+    let mut hold = Enable::new(output(enable_pin, "enable")).expect("sim");
     hold.hold().expect("sim");
     let period = Duration::from_millis(20);
     let pwm = sim.pwm(config.pen.servo_pwm_channel, period, "pen servo");

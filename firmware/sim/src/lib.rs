@@ -54,4 +54,6 @@ pub use script::{Bounce, ButtonScript};
 pub use stepper::{CoilViolation, StepDirSpec, StepViolation, StepperDriverModel, Uln2003Model};
 pub use trace::{Change, DEFAULT_WINDOW, Recorder, Signal, SignalId, SignalKind, Trace, Value};
 pub use vcd::write_vcd;
-pub use wall_plotter::{Frame, Ink, PlotterWiring, SimPlotter, WorldError};
+pub use wall_plotter::{
+    Frame, Ink, MotorModel, MotorWiring, PlotterWiring, SimPlotter, WorldError,
+};

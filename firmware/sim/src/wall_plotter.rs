@@ -40,21 +40,68 @@ impl Frame {
     }
 }
 
+/// How a wall plotter's motors are driven.
+#[derive(Clone, Copy, Debug)]
+pub enum MotorWiring {
+    /// Step/dir driver chips.
+    StepDir {
+        /// STEP and DIR of the left driver.
+        left: (u8, u8),
+        /// STEP and DIR of the right driver.
+        right: (u8, u8),
+        /// The drivers' shared ENABLE (active low), if wired.
+        enable: Option<u8>,
+        /// The chip on both motors.
+        chip: StepDirSpec,
+    },
+    /// 28BYJ-48s on ULN2003 boards.
+    Coils {
+        /// IN1–IN4 of the left motor.
+        left: [u8; 4],
+        /// IN1–IN4 of the right motor.
+        right: [u8; 4],
+        /// The shortest time between half-steps the motor follows.
+        min_interval: std::time::Duration,
+    },
+}
+
 /// The pins a wall plotter's drivers hang on.
 #[derive(Clone, Copy, Debug)]
 pub struct PlotterWiring {
-    /// STEP and DIR of the left driver.
-    pub left: (u8, u8),
-    /// STEP and DIR of the right driver.
-    pub right: (u8, u8),
-    /// The drivers' shared ENABLE (active low), if wired.
-    pub enable: Option<u8>,
+    /// The motors.
+    pub motors: MotorWiring,
     /// The pen servo's PWM channel.
     pub pen_channel: u8,
-    /// Whether DIR high lengthens the cord, per motor (how the motor is mounted).
+    /// Whether stepping forward (DIR high; the coil sequence forward) lengthens the cord, per
+    /// motor (how the motor is mounted).
     pub lengthen_on_high: [bool; 2],
-    /// The driver chip on both motors.
-    pub chip: StepDirSpec,
+}
+
+/// One motor as the world sees it.
+#[derive(Clone, Debug)]
+pub enum MotorModel {
+    /// On a step/dir driver chip.
+    StepDir(StepperDriverModel),
+    /// On a ULN2003 board.
+    Coils(crate::Uln2003Model),
+}
+
+impl MotorModel {
+    /// Steps turned, forward minus back.
+    pub fn position(&self) -> i64 {
+        match self {
+            MotorModel::StepDir(model) => model.position(),
+            MotorModel::Coils(model) => model.position(),
+        }
+    }
+
+    /// Rules of the driver or the coil sequence that the pins broke.
+    pub fn violation_count(&self) -> u64 {
+        match self {
+            MotorModel::StepDir(model) => model.violation_count(),
+            MotorModel::Coils(model) => model.violation_count(),
+        }
+    }
 }
 
 /// Ink on the paper: polylines in machine millimetres.
@@ -77,6 +124,9 @@ struct OpenLine {
     /// The cone: the direction of the first point out of the tolerance, and the allowed
     /// angles either side of it.
     cone: Option<(f64, f64, f64)>,
+    /// The point farthest from the last vertex so far, and its distance: a line that comes back
+    /// along itself turned there.
+    farthest: Option<([f64; 2], f64)>,
 }
 
 impl OpenLine {
@@ -85,6 +135,7 @@ impl OpenLine {
             kept: vec![point],
             last: None,
             cone: None,
+            farthest: None,
         }
     }
 
@@ -95,6 +146,14 @@ impl OpenLine {
         };
         let (dx, dy) = (point[0] - anchor[0], point[1] - anchor[1]);
         let distance = dx.hypot(dy);
+        if let Some((_, reach)) = self.farthest
+            && distance < reach - INK_TOLERANCE_MM
+        {
+            return false;
+        }
+        if self.farthest.is_none_or(|(_, reach)| distance > reach) {
+            self.farthest = Some((point, distance));
+        }
         if distance <= INK_TOLERANCE_MM {
             return true;
         }
@@ -128,9 +187,21 @@ impl OpenLine {
             self.last = Some(point);
             return None;
         }
-        let corner = self.last?;
+        // The line bent at the previous point, or (coming back along itself) at its tip.
+        let corner = match self.farthest {
+            Some((tip, reach))
+                if self.kept.last().is_some_and(|&anchor| {
+                    let (dx, dy) = (point[0] - anchor[0], point[1] - anchor[1]);
+                    dx.hypot(dy) < reach - INK_TOLERANCE_MM
+                }) =>
+            {
+                tip
+            }
+            _ => self.last?,
+        };
         self.kept.push(corner);
         self.cone = None;
+        self.farthest = None;
         self.admits(point);
         self.last = Some(point);
         Some(corner)
@@ -178,8 +249,8 @@ impl Persisted {
 struct World {
     frame: Frame,
     lengthen_on_high: [bool; 2],
-    left: StepperDriverModel,
-    right: StepperDriverModel,
+    left: MotorModel,
+    right: MotorModel,
     servo: ServoModel,
     /// Cord lengths in steps when the drivers were attached.
     start: [i64; 2],
@@ -365,11 +436,30 @@ impl SimPlotter {
         done: Ink,
         persisted: Option<Persisted>,
     ) -> SimPlotter {
-        let attach = |(step, dir): (u8, u8)| {
-            StepperDriverModel::attach(sim, step, dir, wiring.enable, wiring.chip)
+        let (left, right, lines): (MotorModel, MotorModel, Vec<u8>) = match wiring.motors {
+            MotorWiring::StepDir {
+                left,
+                right,
+                enable,
+                chip,
+            } => {
+                let attach = |(step, dir): (u8, u8)| {
+                    MotorModel::StepDir(StepperDriverModel::attach(sim, step, dir, enable, chip))
+                };
+                (attach(left), attach(right), vec![left.0, right.0])
+            }
+            MotorWiring::Coils {
+                left,
+                right,
+                min_interval,
+            } => {
+                let attach = |coils| {
+                    MotorModel::Coils(crate::Uln2003Model::attach(sim, coils, min_interval))
+                };
+                let lines = left.iter().chain(&right).copied().collect();
+                (attach(left), attach(right), lines)
+            }
         };
-        let left = attach(wiring.left);
-        let right = attach(wiring.right);
         let servo_line = sim.servo_line(wiring.pen_channel, std::time::Duration::from_millis(20));
         let world = World {
             frame,
@@ -388,9 +478,9 @@ impl SimPlotter {
         let plotter = SimPlotter {
             world: Arc::new(Mutex::new(world)),
         };
-        for (step, _) in [wiring.left, wiring.right] {
+        for line in lines {
             let world = Arc::clone(&plotter.world);
-            sim.output_line(step)
+            sim.output_line(line)
                 .on_change(move |at, _| lock(&world).update(at));
         }
         plotter
@@ -431,8 +521,8 @@ impl SimPlotter {
         ink
     }
 
-    /// The two drivers, for their step counts and timing violations.
-    pub fn drivers(&self) -> (StepperDriverModel, StepperDriverModel) {
+    /// The two motors, for their step counts and the rules their pins broke.
+    pub fn motors(&self) -> (MotorModel, MotorModel) {
         let world = self.lock();
         (world.left.clone(), world.right.clone())
     }
@@ -544,6 +634,23 @@ mod tests {
         let [x, y] = frame.pen_at(500.0, 500.0).expect("meet");
         assert!((x - 300.0).abs() < 1e-9 && (y - 400.0).abs() < 1e-9);
         assert!(frame.pen_at(100.0, 100.0).is_none());
+    }
+
+    #[test]
+    fn a_line_that_comes_back_along_itself_keeps_its_tip() {
+        let mut line = OpenLine::starting_at([0.0, 0.0]);
+        for i in 1..=20 {
+            line.extend([f64::from(i) * 0.1, 0.0]);
+        }
+        for i in (10..20).rev() {
+            line.extend([f64::from(i) * 0.1, 0.0]);
+        }
+        let kept = line.finish();
+        assert!(
+            kept.iter().any(|p| (p[0] - 2.0).abs() < 1e-9),
+            "the tip at 2 mm is kept: {kept:?}"
+        );
+        assert_eq!(kept.last(), Some(&[1.0, 0.0]));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use atelier_hal::Clock as _;
-use atelier_sim::{Frame, PlotterWiring, SimBoard, SimOutput, SimPlotter, StepDirSpec};
+use atelier_sim::{
+    Frame, MotorWiring, PlotterWiring, SimBoard, SimOutput, SimPlotter, StepDirSpec,
+};
 use embedded_hal::digital::OutputPin as _;
 use embedded_hal::pwm::SetDutyCycle as _;
 
@@ -15,12 +17,14 @@ const FRAME: Frame = Frame {
 };
 
 const WIRING: PlotterWiring = PlotterWiring {
-    left: (5, 6),
-    right: (13, 19),
-    enable: None,
+    motors: MotorWiring::StepDir {
+        left: (5, 6),
+        right: (13, 19),
+        enable: None,
+        chip: StepDirSpec::A4988,
+    },
     pen_channel: 0,
     lengthen_on_high: [true, true],
-    chip: StepDirSpec::A4988,
 };
 
 /// Drives the pins by hand: `n` steps of the left motor (cord out when `out`), 10 µs apart.

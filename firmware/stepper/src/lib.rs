@@ -15,8 +15,10 @@
 //! Timing is in [`Timing`]; [`Timing::for_chip`] gives each chip's datasheet minimum with a
 //! margin. A config may ask for longer pulses (long wires, opto-isolated drivers), never shorter.
 
+mod pair;
 mod uln2003;
 
+pub use pair::{MotorPair, StepDirPair, Uln2003Pair};
 pub use uln2003::{HALF_STEPS, Uln2003};
 
 use std::time::Duration;

@@ -66,6 +66,19 @@ impl<P: OutputPin> Uln2003<P> {
         Ok(())
     }
 
+    /// Energises the coils at the phase they were left at: the rotor holds where it is.
+    pub fn hold(&mut self) -> Result<(), P::Error> {
+        if !self.energised {
+            self.energise(self.phase)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the coils carry a pattern (the rotor holds).
+    pub fn energised(&self) -> bool {
+        self.energised
+    }
+
     /// Switches every coil off: no holding torque, no heat.
     pub fn release_coils(&mut self) -> Result<(), P::Error> {
         for coil in &mut self.coils {
