@@ -275,7 +275,8 @@ fn run(args: Args) -> anyhow::Result<()> {
             if let Some(reply) = through_daemon(&places, &Request::SetHome)? {
                 return show_reply(&reply);
             }
-            let (_, _, mut session) = open(&board)?;
+            let (_, places, mut session) = open(&board)?;
+            let _claim = PlottingClaim::take(&places.state)?;
             session.move_gondola_home_by_hand()?;
             session.plotter.set_home()?;
             println!("home set: {}", where_is(&session));
@@ -286,13 +287,15 @@ fn run(args: Args) -> anyhow::Result<()> {
             if let Some(reply) = through_daemon(&places, &Request::Home)? {
                 return show_reply(&reply);
             }
-            let (_, _, mut session) = open(&board)?;
+            let (_, places, mut session) = open(&board)?;
+            let _claim = PlottingClaim::take(&places.state)?;
             session.plotter.go_home()?;
             println!("at home: {}", where_is(&session));
             Ok(())
         }
         Command::Jog { dx, dy, board } => {
-            let (_, _, mut session) = open(&board)?;
+            let (_, places, mut session) = open(&board)?;
+            let _claim = PlottingClaim::take(&places.state)?;
             let from = session
                 .plotter
                 .pen_position()
@@ -304,7 +307,8 @@ fn run(args: Args) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Pen { position, board } => {
-            let (_, _, mut session) = open(&board)?;
+            let (_, places, mut session) = open(&board)?;
+            let _claim = PlottingClaim::take(&places.state)?;
             session.plotter.pen(position == "down")?;
             println!("pen {position}");
             Ok(())
@@ -347,6 +351,13 @@ fn show_reply(reply: &Reply) -> anyhow::Result<()> {
 fn open(board: &BoardArgs) -> anyhow::Result<(PlotterConfig, Places, Session)> {
     let places = Places::find("polargraph", board.config.as_deref());
     let config: PlotterConfig = places.load()?;
+    // Before any pin is touched: one driver of the plotter at a time.
+    if let Some(pid) = session::plotting_process(&places.state) {
+        anyhow::bail!(
+            "another polargraph (process {pid}) is driving the plotter: wait for it, or \
+             `polargraph pause` it"
+        );
+    }
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(signal, Arc::clone(&stop))

@@ -232,6 +232,15 @@ fn idle_motors_are_released_and_a_bad_request_is_refused_with_a_message() {
         r.status.activity == Activity::Idle && r.status.position_known
     });
 
+    // One driver at a time: a standalone command that would move the motors refuses.
+    let refused = machine.run(&["pen", "down"]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("driving the plotter"),
+        "{}",
+        text(&refused)
+    );
+
     let mut stream =
         std::os::unix::net::UnixStream::connect(machine.state().join("polargraph").join(SOCKET))
             .expect("connects");
