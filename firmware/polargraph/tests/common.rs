@@ -149,3 +149,22 @@ pub fn farthest(a: &[Stroke], b: &[Stroke]) -> (f64, Point) {
             if next.0 > worst.0 { next } else { worst }
         })
 }
+
+/// Asserts that `ink` and `planned` are the same lines to `tolerance` mm, both ways: no ink
+/// off the plan (none during travel), no planned line without ink.
+pub fn assert_same_lines(ink: &[Stroke], planned: &[Stroke], tolerance: f64, what: &str) {
+    let stray = farthest(ink, planned);
+    assert!(
+        stray.0 <= tolerance,
+        "{what}: ink {:.3} mm off the plan at {:?}",
+        stray.0,
+        stray.1
+    );
+    let missed = farthest(planned, ink);
+    assert!(
+        missed.0 <= tolerance,
+        "{what}: a planned line {:.3} mm from any ink at {:?}",
+        missed.0,
+        missed.1
+    );
+}

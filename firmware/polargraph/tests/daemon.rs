@@ -197,20 +197,7 @@ fn the_daemon_plots_pauses_survives_a_kill_comes_back_paused_and_finishes_the_dr
     )
     .expect("world");
     let ink = rig.ink_strokes();
-    let stray = common::farthest(&ink, &plan.strokes);
-    assert!(
-        stray.0 <= 0.1,
-        "ink {:.3} mm off the plan at {:?}",
-        stray.0,
-        stray.1
-    );
-    let missed = common::farthest(&plan.strokes, &ink);
-    assert!(
-        missed.0 <= 0.1,
-        "a planned line {:.3} mm from any ink at {:?}",
-        missed.0,
-        missed.1
-    );
+    common::assert_same_lines(&ink, &plan.strokes, 0.1, "the paper after the daemon");
 }
 
 #[test]

@@ -42,22 +42,8 @@ fn a_photo_played_onto_the_simulated_plotter_leaves_exactly_the_planned_lines() 
     assert_eq!(left.violation_count() + right.violation_count(), 0);
 
     let ink = rig.ink_strokes();
-    // Every bit of ink lies on a planned line (none during travel)…
-    let stray = common::farthest(&ink, &plan.strokes);
-    assert!(
-        stray.0 <= 0.1,
-        "ink {:.3} mm off the plan at {:?}",
-        stray.0,
-        stray.1
-    );
-    // …and every planned line is inked.
-    let missed = common::farthest(&plan.strokes, &ink);
-    assert!(
-        missed.0 <= 0.1,
-        "planned line {:.3} mm from any ink at {:?}",
-        missed.0,
-        missed.1
-    );
+    // Every bit of ink on a planned line (none during travel), every planned line inked.
+    common::assert_same_lines(&ink, &plan.strokes, 0.1, "the simulated paper");
     // The pen went down once per stroke, and came up at the end.
     assert_eq!(ink.len(), plan.strokes.len());
     assert!(!rig.plotter.touching());
@@ -146,20 +132,7 @@ fn on_uln2003_boards_the_half_step_sequence_draws_the_plan() {
     let too_fast = left.violation_count() + right.violation_count();
     assert!(too_fast * 100 < steps, "{too_fast} too fast of {steps}");
     let ink = rig.ink_strokes();
-    let stray = common::farthest(&ink, &plan.strokes);
-    assert!(
-        stray.0 <= 0.1,
-        "ink {:.3} mm off the plan at {:?}",
-        stray.0,
-        stray.1
-    );
-    let missed = common::farthest(&plan.strokes, &ink);
-    assert!(
-        missed.0 <= 0.1,
-        "a planned line {:.3} mm from ink at {:?}",
-        missed.0,
-        missed.1
-    );
+    common::assert_same_lines(&ink, &plan.strokes, 0.1, "the simulated paper");
 }
 
 #[test]
