@@ -144,6 +144,10 @@ struct BoardArgs {
     /// possible).
     #[arg(long)]
     speed: Option<f64>,
+    /// Simulator only: write every pin edge and PWM change of the run to this VCD file as it
+    /// happens (GTKWave, PulseView; a whole plot is gigabytes).
+    #[arg(long)]
+    vcd: Option<PathBuf>,
     /// The machine's config (default: /etc/atelier/polargraph.toml, or
     /// hardware/polargraph.toml when run from a source checkout), with the edits from the
     /// state folder laid over it.
@@ -374,7 +378,16 @@ fn open(board: &BoardArgs) -> anyhow::Result<(PlotterConfig, Places, Session)> {
         Some(speed) => anyhow::bail!("--speed must be a positive number, not {speed}"),
         None => None,
     };
+    if board.vcd.is_some() && backend != BackendKind::Sim {
+        anyhow::bail!("--vcd is for the simulated board (--board sim)");
+    }
     let session = Session::open(&config, backend, &places, pace, stop)?;
+    if let (Some(path), Some(rig)) = (&board.vcd, &session.rig) {
+        rig.sim
+            .recorder()
+            .stream_vcd(path)
+            .with_context(|| format!("creating {}", path.display()))?;
+    }
     Ok((config, places, session))
 }
 
@@ -579,8 +592,12 @@ fn finish(
     job: &Job,
     outcome: Outcome,
 ) -> anyhow::Result<()> {
-    if session.rig.is_some() {
+    if let Some(rig) = &session.rig {
         session.save_canvas(config, &job.dir.join("canvas.png"))?;
+        rig.sim
+            .recorder()
+            .finish_vcd()
+            .context("writing the VCD file")?;
     }
     match outcome {
         Outcome::Done(played) => {

@@ -452,3 +452,28 @@ fn calibration_finds_a_frame_a_few_millimetres_off_its_config_to_half_a_millimet
         text(&output)
     );
 }
+
+#[test]
+fn a_simulated_plot_streams_every_pin_edge_to_a_vcd_file_on_request() {
+    let machine = Machine::new();
+    let vcd = machine.job.with_extension("vcd");
+    let mut args = machine.plot_args();
+    args.extend(["--vcd".to_owned(), vcd.display().to_string()]);
+    let output = machine.run(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    succeeded(&output);
+    let text = std::fs::read_to_string(&vcd).expect("the VCD file");
+    assert!(
+        text.contains("gpio5_left_step"),
+        "the STEP line is declared"
+    );
+    assert!(text.contains("pwm0_pen_servo_us"), "the servo is declared");
+    // Far more edges than the in-memory window keeps: the whole plot is there.
+    let edges = text
+        .lines()
+        .filter(|l| l.starts_with('0') || l.starts_with('1'))
+        .count();
+    assert!(
+        edges > polargraph::simulated::RECORDING_WINDOW * 4,
+        "{edges} value changes"
+    );
+}

@@ -138,6 +138,63 @@ impl Trace {
 #[derive(Clone, Debug, Default)]
 pub struct Recorder {
     trace: Arc<Mutex<Trace>>,
+    stream: Arc<Mutex<Option<VcdStream>>>,
+}
+
+/// Every change written to a VCD file as it happens (a whole plot, beyond any window).
+#[derive(Debug)]
+struct VcdStream {
+    out: std::io::BufWriter<std::fs::File>,
+    /// The identifiers of the signals declared; signals added later are not streamed.
+    ids: Option<Vec<String>>,
+    time: Option<Instant>,
+    error: Option<String>,
+}
+
+impl VcdStream {
+    fn write(&mut self, trace: &Trace, change: Change) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let ids = match &self.ids {
+            Some(ids) => ids,
+            None => {
+                // The header, at the first change: every signal known by then, at its latest
+                // kept level (or unknown).
+                let ids = crate::vcd::write_definitions(trace, &mut self.out)?;
+                writeln!(self.out, "#{}", change.at.as_nanos())?;
+                writeln!(self.out, "$dumpvars")?;
+                for (index, id) in ids.iter().enumerate() {
+                    let latest = if index == change.signal.0 {
+                        Some(change)
+                    } else {
+                        trace
+                            .changes
+                            .iter()
+                            .rev()
+                            .find(|c| c.signal.index() == index)
+                            .copied()
+                    };
+                    match (latest, &trace.signals[index].kind) {
+                        (Some(c), _) => crate::vcd::write_value(&mut self.out, c.value, id)?,
+                        (None, SignalKind::Bit) => writeln!(self.out, "x{id}")?,
+                        (None, SignalKind::Real { .. }) => writeln!(self.out, "r0 {id}")?,
+                    }
+                }
+                writeln!(self.out, "$end")?;
+                self.time = Some(change.at);
+                self.ids = Some(ids);
+                // This change is in the initial values.
+                return Ok(());
+            }
+        };
+        let Some(id) = ids.get(change.signal.0) else {
+            return Ok(());
+        };
+        if self.time != Some(change.at) {
+            writeln!(self.out, "#{}", change.at.as_nanos())?;
+            self.time = Some(change.at);
+        }
+        crate::vcd::write_value(&mut self.out, change.value, id)
+    }
 }
 
 impl Recorder {
@@ -186,8 +243,46 @@ impl Recorder {
             trace.changes.pop_front();
             trace.dropped += 1;
         }
+        let change = Change { at, signal, value };
         if trace.window > 0 {
-            trace.changes.push_back(Change { at, signal, value });
+            trace.changes.push_back(change);
+        }
+        let mut stream = self.stream.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(vcd) = stream.as_mut()
+            && vcd.error.is_none()
+            && let Err(e) = vcd.write(&trace, change)
+        {
+            vcd.error = Some(e.to_string());
+        }
+    }
+
+    /// From the next change on, writes every change to the VCD file at `path` as it happens,
+    /// however long the run (the header declares the signals known at that first change).
+    pub fn stream_vcd(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let file = std::fs::File::create(path)?;
+        *self.stream.lock().unwrap_or_else(PoisonError::into_inner) = Some(VcdStream {
+            out: std::io::BufWriter::new(file),
+            ids: None,
+            time: None,
+            error: None,
+        });
+        Ok(())
+    }
+
+    /// Stops streaming: flushes the VCD file, and says if any write failed.
+    pub fn finish_vcd(&self) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let stream = self
+            .stream
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match stream {
+            Some(mut vcd) => match vcd.error {
+                Some(e) => Err(std::io::Error::other(e)),
+                None => vcd.out.flush(),
+            },
+            None => Ok(()),
         }
     }
 
@@ -200,6 +295,36 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_vcd_holds_every_change_beyond_the_window() {
+        let folder = tempfile::tempdir().expect("temp");
+        let path = folder.path().join("run.vcd");
+        let recorder = Recorder::with_window(2);
+        let line = recorder.add_signal("step", SignalKind::Bit);
+        recorder.stream_vcd(&path).expect("file");
+        for n in 1..=100u64 {
+            recorder.record(Instant::from_nanos(n * 10), line, Value::Bit(n % 2 == 1));
+        }
+        recorder.finish_vcd().expect("flushed");
+        let mut parser = vcd::Parser::new(std::io::BufReader::new(
+            std::fs::File::open(&path).expect("open"),
+        ));
+        let header = parser.parse_header().expect("a VCD header");
+        assert!(header.find_var(&["board", "step"]).is_some());
+        let mut changes = 0;
+        let mut last_time = 0;
+        for command in parser {
+            match command.expect("a VCD command") {
+                vcd::Command::Timestamp(t) => last_time = t,
+                vcd::Command::ChangeScalar(..) => changes += 1,
+                _ => {}
+            }
+        }
+        // Every change: the first in the initial values, the rest as they came.
+        assert_eq!(changes, 100);
+        assert_eq!(last_time, 1000);
+    }
 
     #[test]
     fn the_window_keeps_the_latest_changes_and_counts_them_all() {

@@ -11,28 +11,7 @@ use crate::trace::{SignalKind, Trace, Value};
 /// Signals with no value at time zero start as unknown (`x`), as a logic analyser would show a
 /// line before it was driven.
 pub fn write_vcd(trace: &Trace, until: Instant, out: &mut impl Write) -> io::Result<()> {
-    let ids: Vec<String> = (0..trace.signals().len()).map(identifier).collect();
-    writeln!(
-        out,
-        "$version atelier-sim {} $end",
-        env!("CARGO_PKG_VERSION")
-    )?;
-    writeln!(out, "$timescale 1ns $end")?;
-    writeln!(out, "$scope module board $end")?;
-    for (signal, id) in trace.signals().iter().zip(&ids) {
-        let (kind, width) = match signal.kind {
-            SignalKind::Bit => ("wire", 1),
-            SignalKind::Real { .. } => ("real", 64),
-        };
-        writeln!(
-            out,
-            "$var {kind} {width} {id} {} $end",
-            vcd_name(&signal.name)
-        )?;
-    }
-    writeln!(out, "$upscope $end")?;
-    writeln!(out, "$enddefinitions $end")?;
-
+    let ids = write_definitions(trace, out)?;
     let changes: Vec<_> = trace
         .changes()
         .into_iter()
@@ -68,7 +47,34 @@ pub fn write_vcd(trace: &Trace, until: Instant, out: &mut impl Write) -> io::Res
     Ok(())
 }
 
-fn write_value(out: &mut impl Write, value: Value, id: &str) -> io::Result<()> {
+/// The header: every signal of `trace` declared, with its identifier (returned).
+pub(crate) fn write_definitions(trace: &Trace, out: &mut impl Write) -> io::Result<Vec<String>> {
+    let ids: Vec<String> = (0..trace.signals().len()).map(identifier).collect();
+    writeln!(
+        out,
+        "$version atelier-sim {} $end",
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(out, "$timescale 1ns $end")?;
+    writeln!(out, "$scope module board $end")?;
+    for (signal, id) in trace.signals().iter().zip(&ids) {
+        let (kind, width) = match signal.kind {
+            SignalKind::Bit => ("wire", 1),
+            SignalKind::Real { .. } => ("real", 64),
+        };
+        writeln!(
+            out,
+            "$var {kind} {width} {id} {} $end",
+            vcd_name(&signal.name)
+        )?;
+    }
+    writeln!(out, "$upscope $end")?;
+    writeln!(out, "$enddefinitions $end")?;
+
+    Ok(ids)
+}
+
+pub(crate) fn write_value(out: &mut impl Write, value: Value, id: &str) -> io::Result<()> {
     match value {
         Value::Bit(level) => writeln!(out, "{}{id}", u8::from(level)),
         Value::Real(x) => writeln!(out, "r{x} {id}"),
