@@ -467,8 +467,9 @@ impl Plotter {
         let mut cut_at = None;
         if place.drawing
             && let Some(stroke) = rest.first_mut()
+            && !stroke.points.is_empty()
         {
-            let k = place.point.min(stroke.points.len() - 1);
+            let k = place.point.min(stroke.points.len().saturating_sub(1));
             let mut points = vec![match stroke.points.get(k + 1) {
                 Some(&next) => project_on_segment(at, stroke.points[k], next),
                 None => stroke.points[k],
