@@ -15,7 +15,6 @@ use atelier_stepper::{MotorPair, StepDir, StepDirPair, Timing};
 use embedded_hal::digital::OutputPin;
 use embedded_hal::pwm::SetDutyCycle;
 
-use crate::kinematics::Motor;
 use crate::motion::Event;
 
 /// How late an event may be before the plot stops: a step this late has already bent the line.
@@ -255,12 +254,12 @@ where
                 Event::Step(step) => {
                     // The other motor's step at the same instant goes in the same pulse.
                     let mut moves: [Option<bool>; 2] = [None, None];
-                    moves[motor_index(step.motor)] = Some(step.lengthen);
+                    moves[step.motor.index()] = Some(step.lengthen);
                     if let Some((Event::Step(next), _)) = events.peek()
                         && next.at == step.at
                         && next.motor != step.motor
                     {
-                        moves[motor_index(next.motor)] = Some(next.lengthen);
+                        moves[next.motor.index()] = Some(next.lengthen);
                         if let Some((_, next_mark)) = events.next() {
                             mark = next_mark;
                         }
@@ -306,12 +305,5 @@ where
     /// The clock the executor runs on.
     pub fn clock(&self) -> &C {
         &self.clock
-    }
-}
-
-fn motor_index(motor: Motor) -> usize {
-    match motor {
-        Motor::Left => 0,
-        Motor::Right => 1,
     }
 }

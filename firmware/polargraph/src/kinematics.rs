@@ -16,6 +16,16 @@ pub enum Motor {
     Right,
 }
 
+impl Motor {
+    /// 0 for the left motor, 1 for the right: its slot in per-motor arrays.
+    pub fn index(self) -> usize {
+        match self {
+            Motor::Left => 0,
+            Motor::Right => 1,
+        }
+    }
+}
+
 /// A polargraph's geometry: two cord exits at (0, 0) and (spacing, 0), the pen hanging below.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Machine {

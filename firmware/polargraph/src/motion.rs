@@ -271,7 +271,7 @@ impl<'a> EventStream<'a> {
         std::iter::from_fn(move || {
             let event = self.next()?;
             if let Event::Step(step) = event {
-                steps[motor_slot(step.motor)] += if step.lengthen { 1 } else { -1 };
+                steps[step.motor.index()] += if step.lengthen { 1 } else { -1 };
             }
             let mark = Mark {
                 stroke: self.strokes_begun.saturating_sub(1),
@@ -416,13 +416,6 @@ impl Iterator for EventStream<'_> {
                 self.finished = true;
             }
         }
-    }
-}
-
-fn motor_slot(motor: Motor) -> usize {
-    match motor {
-        Motor::Left => 0,
-        Motor::Right => 1,
     }
 }
 

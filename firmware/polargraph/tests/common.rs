@@ -109,7 +109,8 @@ impl SegmentGrid {
     }
 }
 
-fn distance_to_segment(p: Point, a: Point, b: Point) -> f64 {
+/// Distance from `p` to the segment from `a` to `b`.
+pub fn distance_to_segment(p: Point, a: Point, b: Point) -> f64 {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len2 = dx * dx + dy * dy;
     let t = if len2 == 0.0 {

@@ -5,18 +5,7 @@ mod common;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use polargraph::{Event, Motor, Point, Style};
-
-/// Distance from `p` to the segment a–b.
-fn distance_to_segment(p: Point, a: Point, b: Point) -> f64 {
-    let (dx, dy) = (b.x - a.x, b.y - a.y);
-    let length_sq = dx * dx + dy * dy;
-    if length_sq == 0.0 {
-        return p.distance(a);
-    }
-    let t = (((p.x - a.x) * dx + (p.y - a.y) * dy) / length_sq).clamp(0.0, 1.0);
-    p.distance(Point::new(a.x + t * dx, a.y + t * dy))
-}
+use polargraph::{Event, Motor, Style};
 
 #[test]
 fn integrating_the_steps_retraces_the_planned_lines_within_a_tenth_of_a_millimetre() {
@@ -50,9 +39,9 @@ fn integrating_the_steps_retraces_the_planned_lines_within_a_tenth_of_a_millimet
             while cursor + 2 < path.len() && at.distance(path[cursor + 1]) < 0.05 {
                 cursor += 1;
             }
-            let distance = distance_to_segment(at, path[cursor], path[cursor + 1]).min(
+            let distance = common::distance_to_segment(at, path[cursor], path[cursor + 1]).min(
                 cursor.checked_sub(1).map_or(f64::INFINITY, |k| {
-                    distance_to_segment(at, path[k], path[k + 1])
+                    common::distance_to_segment(at, path[k], path[k + 1])
                 }),
             );
             worst = worst.max(distance);

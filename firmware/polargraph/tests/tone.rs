@@ -48,7 +48,7 @@ impl Coverage {
                         area.left + (column as f64 + 0.5) * CELL_MM,
                         area.top + (row as f64 + 0.5) * CELL_MM,
                     );
-                    if distance_to_segment(centre, a, b) <= radius {
+                    if common::distance_to_segment(centre, a, b) <= radius {
                         inked[row * columns + column] = true;
                     }
                 }
@@ -97,17 +97,6 @@ impl Coverage {
         let at = |x: usize, y: usize| f64::from(self.sums[y * (self.columns + 1) + x]);
         (at(b, d) - at(a, d) - at(b, c) + at(a, c)) / ((b - a) * (d - c)) as f64
     }
-}
-
-fn distance_to_segment(p: Point, a: Point, b: Point) -> f64 {
-    let (dx, dy) = (b.x - a.x, b.y - a.y);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 == 0.0 {
-        0.0
-    } else {
-        (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0)
-    };
-    (p.x - a.x - t * dx).hypot(p.y - a.y - t * dy)
 }
 
 /// A tone band: (mean darkness, mean ink, pixels).
