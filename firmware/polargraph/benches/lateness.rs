@@ -44,7 +44,14 @@ fn main() {
     let period = Duration::from_millis(20);
     let pen = PenLift::new(
         Servo::new(
-            sim.pwm(config.pen.servo_pwm_channel, period, "pen"),
+            sim.pwm(
+                config
+                    .pen
+                    .servo_pwm_channel
+                    .expect("the sample config uses PWM"),
+                period,
+                "pen",
+            ),
             period,
             PulseRange::SG90,
         ),

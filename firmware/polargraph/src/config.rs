@@ -247,8 +247,12 @@ pub struct Pen {
     /// in the first value: print a grey wedge, measure it, write what you measured here.
     #[serde(default)]
     pub tone: Vec<[f64; 2]>,
-    /// PWM channel of the lift servo.
-    pub servo_pwm_channel: u8,
+    /// Hardware PWM channel of the lift servo (`dtoverlay=pwm`: channel 0 is GPIO18).
+    #[serde(default)]
+    pub servo_pwm_channel: Option<u8>,
+    /// Or a plain GPIO for the lift servo, pulsed by the plotter itself while the pen moves.
+    #[serde(default)]
+    pub servo_gpio: Option<Bcm>,
     /// Servo angle with the pen up, degrees.
     pub up_angle: f64,
     /// Servo angle with the pen down, degrees.
@@ -259,9 +263,42 @@ pub struct Pen {
     pub down_ms: u32,
 }
 
+/// What drives the pen servo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServoPin {
+    /// A hardware PWM channel.
+    Pwm(u8),
+    /// A plain GPIO, pulsed by the executor.
+    Gpio(Bcm),
+}
+
 impl Pen {
     fn default_gamma() -> f64 {
         1.0
+    }
+
+    /// The shortest settle time with a pulsed servo: it only gets pulses while the pen moves,
+    /// so the move must last a few of them.
+    pub const MIN_PULSED_SETTLE_MS: u32 = 100;
+
+    /// Where the servo is wired: exactly one of `servo_pwm_channel` and `servo_gpio`.
+    pub fn servo(&self) -> Result<ServoPin, Problem> {
+        match (self.servo_pwm_channel, self.servo_gpio) {
+            (Some(channel), None) => Ok(ServoPin::Pwm(channel)),
+            (None, Some(pin)) => Ok(ServoPin::Gpio(pin)),
+            (Some(_), Some(_)) => Err(Problem::new(
+                "pen.servo_gpio",
+                "give either servo_pwm_channel (hardware PWM) or servo_gpio (any pin, pulsed by \
+                 the plotter), not both"
+                    .to_owned(),
+            )),
+            (None, None) => Err(Problem::new(
+                "pen.servo_pwm_channel",
+                "missing: the pen servo needs servo_pwm_channel = 0 (hardware PWM on GPIO18 with \
+                 dtoverlay=pwm) or servo_gpio = N (any free pin)"
+                    .to_owned(),
+            )),
+        }
     }
 }
 
@@ -307,7 +344,7 @@ impl Check for PlotterConfig {
     /// Checks ranges that TOML types cannot express.
     fn check(&self) -> Result<(), Problem> {
         let fail = |key: &str, message: String| Err(Problem::new(key, message));
-        let named: Vec<(String, Bcm)> = match self.motor_pins()? {
+        let mut named: Vec<(String, Bcm)> = match self.motor_pins()? {
             MotorPins::StepDir(p) => [
                 ("pins.left_step", Some(p.left_step)),
                 ("pins.left_dir", Some(p.left_dir)),
@@ -328,6 +365,24 @@ impl Check for PlotterConfig {
                 })
                 .collect(),
         };
+        if let ServoPin::Gpio(pin) = self.pen.servo()? {
+            named.push(("pen.servo_gpio".to_owned(), pin));
+            for (key, ms) in [
+                ("pen.up_ms", self.pen.up_ms),
+                ("pen.down_ms", self.pen.down_ms),
+            ] {
+                if ms < Pen::MIN_PULSED_SETTLE_MS {
+                    return fail(
+                        key,
+                        format!(
+                            "{ms} ms is too short for a servo on servo_gpio: it is pulsed only \
+                             while it moves, so give it at least {} ms",
+                            Pen::MIN_PULSED_SETTLE_MS
+                        ),
+                    );
+                }
+            }
+        }
         if let Err(clash) =
             atelier_board::check_distinct(named.iter().map(|(key, pin)| (key.as_str(), *pin)))
         {

@@ -10,10 +10,9 @@
 use std::time::Duration;
 
 use atelier_hal::Clock;
-use atelier_servo::PenLift;
+use atelier_servo::{PenLift, ServoDrive};
 use atelier_stepper::{MotorPair, StepDir, StepDirPair, Timing};
 use embedded_hal::digital::OutputPin;
-use embedded_hal::pwm::SetDutyCycle;
 
 use crate::motion::Event;
 
@@ -154,7 +153,7 @@ where
     S: OutputPin<Error = E>,
     D: OutputPin<Error = E>,
     E: std::fmt::Debug,
-    P: SetDutyCycle,
+    P: ServoDrive,
     C: Clock,
 {
     /// Step/dir motors driven forward to lengthen their cords (no ENABLE line), the pen lift,
@@ -180,7 +179,7 @@ where
 impl<M, P, C> Executor<M, P, C>
 where
     M: MotorPair,
-    P: SetDutyCycle,
+    P: ServoDrive,
     C: Clock,
 {
     /// Any pair of motors (stepping forward lengthens a cord), the pen lift, the clock and the

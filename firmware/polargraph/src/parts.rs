@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use atelier_board::{AnyClock, AnyOutput, AnyPwm, Board, GpioError};
 use atelier_hal::Clock;
-use atelier_servo::{PenLift, PenPositions, PulseRange, Servo};
+use atelier_hal::Instant;
+use atelier_servo::{PenLift, PenPositions, PulseRange, PulsedServo, Servo, ServoDrive};
 use atelier_stepper::{Enable, MotorPair, StepDir, StepDirPair, Uln2003, Uln2003Pair};
 
-use crate::config::{MotorPins, PlotterConfig};
+use crate::config::{MotorPins, PlotterConfig, ServoPin};
 use crate::executor::{DEFAULT_LATE_BOUND, Executor};
 
 /// A hobby servo's PWM period.
@@ -59,8 +60,28 @@ impl MotorPair for AnyMotors {
     }
 }
 
+/// The pen servo of a plotter on a real or simulated board, whichever way it is wired.
+#[derive(Debug)]
+pub enum AnyServo {
+    /// On a hardware PWM channel.
+    Pwm(Servo<AnyPwm>),
+    /// On a plain GPIO, pulsed by the executor's thread.
+    Pulsed(PulsedServo<AnyOutput, AnyClock>),
+}
+
+impl ServoDrive for AnyServo {
+    type Error = String;
+
+    fn turn(&mut self, degrees: f64, settled_at: Instant) -> Result<(), String> {
+        match self {
+            AnyServo::Pwm(servo) => servo.turn(degrees, settled_at).map_err(|e| e.to_string()),
+            AnyServo::Pulsed(servo) => servo.turn(degrees, settled_at).map_err(|e| e.to_string()),
+        }
+    }
+}
+
 /// The executor of a plotter on a real or simulated board.
-pub type BoardExecutor = Executor<AnyMotors, AnyPwm, AnyClock>;
+pub type BoardExecutor = Executor<AnyMotors, AnyServo, AnyClock>;
 
 /// Everything that moves, opened.
 #[derive(Debug)]
@@ -136,12 +157,24 @@ impl Parts {
             }
         };
         let clock = board.clock();
-        let pwm = board.pwm(config.pen.servo_pwm_channel, SERVO_PERIOD, "pen servo")?;
-        let pen = PenLift::new(
-            Servo::new(pwm, SERVO_PERIOD, PulseRange::SG90),
-            clock.clone(),
-            pen_positions(config),
-        );
+        let servo = match config
+            .pen
+            .servo()
+            .map_err(|p| anyhow::anyhow!("{}: {}", p.key, p.message))?
+        {
+            ServoPin::Pwm(channel) => AnyServo::Pwm(Servo::new(
+                board.pwm(channel, SERVO_PERIOD, "pen servo")?,
+                SERVO_PERIOD,
+                PulseRange::SG90,
+            )),
+            ServoPin::Gpio(pin) => AnyServo::Pulsed(PulsedServo::new(
+                board.output(pin, "pen servo")?,
+                clock.clone(),
+                SERVO_PERIOD,
+                PulseRange::SG90,
+            )?),
+        };
+        let pen = PenLift::new(servo, clock.clone(), pen_positions(config));
         Ok(Parts {
             executor: Executor::with_motors(motors, pen, clock, DEFAULT_LATE_BOUND),
         })

@@ -7,13 +7,13 @@ use std::path::Path;
 use atelier_board::Board;
 use atelier_hal::Clock as _;
 use atelier_sim::{
-    Frame, Ink, MotorWiring, PlotterWiring, Recorder, SimBoard, SimPlotter, StepDirSpec,
+    Frame, Ink, MotorWiring, PenWiring, PlotterWiring, Recorder, SimBoard, SimPlotter, StepDirSpec,
     VirtualClock,
 };
 
 use atelier_board::Bcm;
 
-use crate::config::{DriverChip, MotorPins, PlotterConfig};
+use crate::config::{DriverChip, MotorPins, PlotterConfig, ServoPin};
 use crate::geometry::{Point, Rect, Stroke};
 
 /// Pin changes the simulated plotter keeps for a VCD window: a whole plot has tens of millions.
@@ -139,7 +139,13 @@ impl SimRig {
         };
         let wiring = PlotterWiring {
             motors,
-            pen_channel: pen.servo_pwm_channel,
+            pen: match pen
+                .servo()
+                .map_err(|p| anyhow::anyhow!("{}: {}", p.key, p.message))?
+            {
+                ServoPin::Pwm(channel) => PenWiring::Pwm(channel),
+                ServoPin::Gpio(pin) => PenWiring::Gpio(pin.number()),
+            },
             lengthen_on_high: [
                 config.drivers.left_lengthen_high,
                 config.drivers.right_lengthen_high,

@@ -46,7 +46,7 @@ struct Rig {
     left: StepperDriverModel,
     right: StepperDriverModel,
     servo: ServoModel,
-    executor: Executor<StepDirPair<SimOutput, SimOutput, SimOutput>, SimPwm, Hiccup>,
+    executor: Executor<StepDirPair<SimOutput, SimOutput, SimOutput>, Servo<SimPwm>, Hiccup>,
     _enable: Enable<SimOutput>,
 }
 
@@ -77,7 +77,14 @@ fn rig(nth: u64, lag: Duration) -> Rig {
     let mut hold = Enable::new(output(enable_pin, "enable")).expect("sim");
     hold.hold().expect("sim");
     let period = Duration::from_millis(20);
-    let pwm = sim.pwm(config.pen.servo_pwm_channel, period, "pen servo");
+    let pwm = sim.pwm(
+        config
+            .pen
+            .servo_pwm_channel
+            .expect("the sample config uses PWM"),
+        period,
+        "pen servo",
+    );
     let servo = ServoModel::sg90(pwm.line());
     let clock = Hiccup {
         clock: sim.clock(),

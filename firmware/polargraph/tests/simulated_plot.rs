@@ -148,3 +148,72 @@ fn a_uln2003_config_without_its_coil_pins_is_refused_naming_the_key() {
         "{message}"
     );
 }
+
+#[test]
+fn a_pen_servo_on_a_plain_gpio_is_pulsed_by_the_executor_and_lifts_the_pen_in_time() {
+    let mut config = common::small_config();
+    config.pen.servo_pwm_channel = None;
+    config.pen.servo_gpio = Some(atelier_board::Bcm::new(24).expect("pin"));
+    let plan = common::plan_on(&config, &common::ramp(6, 6), Style::Scribble, 9);
+    let rig = SimRig::build(&config, Truth::as_configured(&config), None).expect("rig");
+    let mut parts = Parts::open(&mut rig.board(), &config).expect("parts open");
+    parts.hold().expect("enable");
+    let played = parts.executor.play(plan.events()).expect("plays");
+    rig.settle();
+    // The pulses cost no lateness: the executor pulses during the settle time the plan holds.
+    assert!(
+        played.lateness.max() < std::time::Duration::from_millis(1),
+        "{:?}",
+        played.lateness.max()
+    );
+    let ink = rig.ink_strokes();
+    common::assert_same_lines(&ink, &plan.strokes, 0.1, "the simulated paper");
+    assert_eq!(ink.len(), plan.strokes.len(), "one pen-down per stroke");
+    assert!(!rig.plotter.touching());
+    // The servo's pin carried only pulses, one a period at most while the pen moved.
+    let trace = rig.sim.trace();
+    let pin = trace.find("gpio24_pen servo").expect("recorded");
+    let moves = 2 * plan.strokes.len() as u64 + 1;
+    let pulses = trace.count(pin) / 2;
+    let most = moves * u64::from(config.pen.up_ms.max(config.pen.down_ms)).div_ceil(20);
+    assert!(
+        pulses >= moves * 5 && pulses <= most,
+        "{pulses} pulses for {moves} moves"
+    );
+}
+
+#[test]
+fn a_pen_servo_config_names_the_key_when_it_is_wired_twice_or_pulsed_too_briefly() {
+    let text =
+        std::fs::read_to_string(common::repo().join("hardware/polargraph.toml")).expect("shipped");
+    let both = text.replace(
+        "servo_pwm_channel = 0",
+        "servo_pwm_channel = 0\nservo_gpio = 24",
+    );
+    let message = polargraph::PlotterConfig::parse(&both, "polargraph.toml")
+        .expect_err("two servo pins")
+        .to_string();
+    assert!(
+        message.contains("pen.servo_gpio") && message.contains("not both"),
+        "{message}"
+    );
+    let brief = text
+        .replace("servo_pwm_channel = 0", "servo_gpio = 24")
+        .replace("down_ms = 150", "down_ms = 40");
+    let message = polargraph::PlotterConfig::parse(&brief, "polargraph.toml")
+        .expect_err("too brief")
+        .to_string();
+    assert!(
+        message.contains("pen.down_ms") && message.contains("100 ms"),
+        "{message}"
+    );
+    // GPIO5 is the shipped config's left STEP line.
+    let clash = text.replace("servo_pwm_channel = 0", "servo_gpio = 5");
+    let message = polargraph::PlotterConfig::parse(&clash, "polargraph.toml")
+        .expect_err("shared pin")
+        .to_string();
+    assert!(
+        message.contains("pen.servo_gpio") && message.contains("pins.left_step"),
+        "{message}"
+    );
+}

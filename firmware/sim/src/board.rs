@@ -286,6 +286,13 @@ impl SimBoard {
             .clone()
     }
 
+    /// World side: what a servo wired to GPIO `bcm` sees (pulses decoded from the line's edges,
+    /// one every `period` expected), so a [`crate::ServoModel`] works on a software-pulsed pin
+    /// as on a PWM channel.
+    pub fn servo_on_pin(&self, bcm: u8, period: Duration) -> PwmLine {
+        PwmLine::decoded_from(&self.output_line(bcm), period)
+    }
+
     /// World side: I2C bus `number`, to hang device models on and inject faults.
     pub fn i2c_bus(&self, number: u8) -> SimI2cBus {
         self.wiring()

@@ -55,5 +55,5 @@ pub use stepper::{CoilViolation, StepDirSpec, StepViolation, StepperDriverModel,
 pub use trace::{Change, DEFAULT_WINDOW, Recorder, Signal, SignalId, SignalKind, Trace, Value};
 pub use vcd::write_vcd;
 pub use wall_plotter::{
-    Frame, Ink, MotorModel, MotorWiring, PlotterWiring, SimPlotter, WorldError,
+    Frame, Ink, MotorModel, MotorWiring, PenWiring, PlotterWiring, SimPlotter, WorldError,
 };

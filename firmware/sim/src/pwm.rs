@@ -8,6 +8,7 @@ use atelier_hal::{Clock, Instant};
 use embedded_hal::pwm::{ErrorType, SetDutyCycle};
 
 use crate::clock::VirtualClock;
+use crate::pin::OutputLine;
 use crate::trace::{Recorder, SignalId, Value};
 
 /// A PWM output as the simulated world sees it: the current pulse width.
@@ -22,6 +23,9 @@ struct PulseState {
     width: Duration,
     changed_at: Instant,
     before: Duration,
+    /// For pulses decoded from a GPIO: until when the servo is driven (one period after the last
+    /// pulse). `None` for a PWM channel, which pulses by itself.
+    powered_until: Option<Instant>,
 }
 
 impl PwmLine {
@@ -33,8 +37,40 @@ impl PwmLine {
                 width: Duration::ZERO,
                 changed_at: Instant::ZERO,
                 before: Duration::ZERO,
+                powered_until: None,
             })),
         }
+    }
+
+    /// The pulses a servo wired to GPIO `output` sees, measured edge to edge: a pulse is a high
+    /// time of 0.3–3 ms (anything else a servo ignores); the servo is driven toward the last
+    /// pulse's angle until one `period` after it, then rests where it got to.
+    pub(crate) fn decoded_from(output: &OutputLine, period: Duration) -> PwmLine {
+        let line = PwmLine::new(period);
+        let pulse = Arc::clone(&line.pulse);
+        let mut rose_at: Option<Instant> = None;
+        output.on_change(move |at, level| {
+            if level {
+                rose_at = Some(at);
+                return;
+            }
+            let Some(rose) = rose_at.take() else {
+                return;
+            };
+            let width = at - rose;
+            if width < Duration::from_micros(300) || width > Duration::from_millis(3) {
+                return;
+            }
+            let mut state = pulse.lock().unwrap_or_else(PoisonError::into_inner);
+            // A servo's deadband is a few microseconds: jitter below it is no new command.
+            if width.abs_diff(state.width) > Duration::from_micros(2) {
+                state.before = state.width;
+                state.width = width;
+                state.changed_at = at;
+            }
+            state.powered_until = Some(at + state.period);
+        });
+        line
     }
 
     /// The PWM period (1 / frequency).
@@ -62,6 +98,12 @@ impl PwmLine {
     pub fn last_change(&self) -> (Instant, Duration) {
         let state = self.state();
         (state.changed_at, state.before)
+    }
+
+    /// Until when a servo on this line is driven: `None` while pulses keep coming by themselves
+    /// (a PWM channel), else one period after the last pulse.
+    pub fn powered_until(&self) -> Option<Instant> {
+        self.state().powered_until
     }
 }
 
@@ -167,14 +209,20 @@ impl ServoModel {
         Some((fraction * 180.0).clamp(0.0, 180.0))
     }
 
-    /// The horn's angle at `now`, in degrees; `None` before it was ever driven.
+    /// The horn's angle at `now`, in degrees; `None` before it was ever driven. Without
+    /// pulses the horn stops where it is.
     pub fn angle_at(&self, now: Instant) -> Option<f64> {
         let (changed_at, before) = self.line.last_change();
         let target = self.angle_of(self.line.pulse_width())?;
         let Some(start) = self.angle_of(before) else {
             return Some(target);
         };
-        let travelled = (now - changed_at).as_secs_f64() * self.degrees_per_second;
+        let driven_until = self
+            .line
+            .powered_until()
+            .map_or(now, |until| until.min(now));
+        let travelled =
+            driven_until.saturating_since(changed_at).as_secs_f64() * self.degrees_per_second;
         Some(if (target - start).abs() <= travelled {
             target
         } else {

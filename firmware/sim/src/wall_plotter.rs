@@ -65,13 +65,22 @@ pub enum MotorWiring {
     },
 }
 
+/// What drives the pen servo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PenWiring {
+    /// A hardware PWM channel.
+    Pwm(u8),
+    /// A plain GPIO the firmware pulses itself.
+    Gpio(u8),
+}
+
 /// The pins a wall plotter's drivers hang on.
 #[derive(Clone, Copy, Debug)]
 pub struct PlotterWiring {
     /// The motors.
     pub motors: MotorWiring,
-    /// The pen servo's PWM channel.
-    pub pen_channel: u8,
+    /// Where the pen servo is wired.
+    pub pen: PenWiring,
     /// Whether stepping forward (DIR high; the coil sequence forward) lengthens the cord, per
     /// motor (how the motor is mounted).
     pub lengthen_on_high: [bool; 2],
@@ -460,7 +469,11 @@ impl SimPlotter {
                 (attach(left), attach(right), lines)
             }
         };
-        let servo_line = sim.servo_line(wiring.pen_channel, std::time::Duration::from_millis(20));
+        let servo_period = std::time::Duration::from_millis(20);
+        let servo_line = match wiring.pen {
+            PenWiring::Pwm(channel) => sim.servo_line(channel, servo_period),
+            PenWiring::Gpio(bcm) => sim.servo_on_pin(bcm, servo_period),
+        };
         let world = World {
             frame,
             lengthen_on_high: wiring.lengthen_on_high,

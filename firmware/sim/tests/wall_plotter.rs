@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use atelier_hal::Clock as _;
 use atelier_sim::{
-    Frame, MotorWiring, PlotterWiring, SimBoard, SimOutput, SimPlotter, StepDirSpec,
+    Frame, MotorWiring, PenWiring, PlotterWiring, SimBoard, SimOutput, SimPlotter, StepDirSpec,
 };
 use embedded_hal::digital::OutputPin as _;
 use embedded_hal::pwm::SetDutyCycle as _;
@@ -23,7 +23,7 @@ const WIRING: PlotterWiring = PlotterWiring {
         enable: None,
         chip: StepDirSpec::A4988,
     },
-    pen_channel: 0,
+    pen: PenWiring::Pwm(0),
     lengthen_on_high: [true, true],
 };
 
