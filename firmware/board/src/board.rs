@@ -156,8 +156,35 @@ impl Board {
             #[cfg(rpi_backend)]
             Backend::Rpi(rpi) => AnyOutput::Rpi(rpi.output(bcm, &_what)?),
             #[cfg(cdev_backend)]
-            Backend::Cdev(cdev) => AnyOutput::Cdev(cdev.output(bcm, &_what)?),
+            Backend::Cdev(cdev) => {
+                let mut lone = cdev.outputs(&[bcm], &_what)?;
+                AnyOutput::Cdev(lone.remove(0))
+            }
         })
+    }
+
+    /// Several GPIOs as outputs, starting low, that [`atelier_hal::SetTogether`] can change in
+    /// one write where the backend allows (the GPIO character device: one request holds them
+    /// all); elsewhere the same as [`Board::output`] for each.
+    pub fn outputs_together(&mut self, pins: &[(Bcm, &str)]) -> Result<Vec<AnyOutput>, OpenError> {
+        #[cfg(cdev_backend)]
+        if let Backend::Cdev(cdev) = &self.backend {
+            let bcms: Vec<Bcm> = pins.iter().map(|(bcm, _)| *bcm).collect();
+            let what = pins
+                .iter()
+                .map(|(bcm, role)| describe(*bcm, role))
+                .collect::<Vec<_>>()
+                .join(" + ");
+            tracing::debug!(%what, "outputs in one request");
+            return Ok(cdev
+                .outputs(&bcms, &what)?
+                .into_iter()
+                .map(AnyOutput::Cdev)
+                .collect());
+        }
+        pins.iter()
+            .map(|(bcm, role)| self.output(*bcm, role))
+            .collect()
     }
 
     /// GPIO `bcm` as an input with the given pull resistor, able to wait for edges.
@@ -398,7 +425,30 @@ fn open_serial(path: &std::path::Path, _baud: u32, _spec: String) -> Result<AnyP
 #[cfg(test)]
 mod tests {
     use super::*;
+    use atelier_hal::SetTogether;
     use std::io::Write as _;
+
+    #[test]
+    fn outputs_opened_together_change_in_one_write_and_only_as_a_pair() {
+        let sim = atelier_sim::SimBoard::new();
+        let mut board = Board::sim(sim.clone());
+        let pin = |n| Bcm::new(n).expect("pin");
+        let [mut a, mut b]: [AnyOutput; 2] = board
+            .outputs_together(&[(pin(5), "left step"), (pin(13), "right step")])
+            .expect("free pins")
+            .try_into()
+            .expect("two");
+        let (line_a, line_b) = (sim.output_line(5), sim.output_line(13));
+        atelier_hal::Clock::sleep(&sim.clock(), Duration::from_millis(1));
+        assert!(AnyOutput::set_together(&mut [&mut a, &mut b], true).expect("sim"));
+        assert!(line_a.level() && line_b.level());
+        assert_eq!(line_a.changed_at(), line_b.changed_at());
+        // A single pin, or three, is not a pair: nothing changes, the caller writes pin by pin.
+        assert!(!AnyOutput::set_together(&mut [&mut a], false).expect("sim"));
+        assert!(line_a.level());
+        // The pins are claimed like any other output.
+        assert!(board.output(pin(5), "again").is_err());
+    }
 
     #[test]
     fn a_network_printer_that_stops_reading_times_out_instead_of_hanging() {

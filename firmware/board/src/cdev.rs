@@ -6,11 +6,12 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use atelier_hal::{Clock, Edge, Instant, MonotonicClock};
 use gpiocdev::Request;
-use gpiocdev::line::{Bias, EdgeDetection, EdgeKind, Value};
+use gpiocdev::line::{Bias, EdgeDetection, EdgeKind, Value, Values};
 
 use crate::gpio::GpioError;
 use crate::open_error::{NodeKind, OpenError, check_node};
@@ -40,19 +41,26 @@ impl CdevBoard {
         })
     }
 
-    pub(crate) fn output(&self, bcm: Bcm, what: &str) -> Result<CdevOutput, OpenError> {
+    /// The lines `bcms` as outputs, starting low, in one request: [`CdevOutput::set_together`]
+    /// then changes several of them in one call.
+    pub(crate) fn outputs(&self, bcms: &[Bcm], what: &str) -> Result<Vec<CdevOutput>, OpenError> {
+        let offsets: Vec<u32> = bcms.iter().map(|bcm| u32::from(bcm.number())).collect();
         let request = Request::builder()
             .on_chip(&self.chip)
             .with_consumer(format!("atelier {what}"))
-            .with_line(u32::from(bcm.number()))
+            .with_lines(&offsets)
             .as_output(Value::Inactive)
             .request()
             .map_err(|e| request_error(e, &self.chip, what))?;
-        Ok(CdevOutput {
-            request,
-            bcm: bcm.number(),
-            level: false,
-        })
+        let request = Arc::new(request);
+        Ok(bcms
+            .iter()
+            .map(|bcm| CdevOutput {
+                request: Arc::clone(&request),
+                bcm: bcm.number(),
+                level: false,
+            })
+            .collect())
     }
 
     pub(crate) fn input(&self, bcm: Bcm, pull: Pull, what: &str) -> Result<CdevInput, OpenError> {
@@ -89,9 +97,9 @@ impl CdevBoard {
     }
 }
 
-/// An output through the GPIO character device.
+/// An output through the GPIO character device, alone in its request or sharing it.
 pub struct CdevOutput {
-    request: Request,
+    request: Arc<Request>,
     bcm: u8,
     level: bool,
 }
@@ -129,6 +137,33 @@ impl CdevOutput {
 
     pub(crate) fn is_set_high(&mut self) -> Result<bool, GpioError> {
         Ok(self.level)
+    }
+
+    /// Sets `pins` in one call when they share a request; `false` (nothing changed) otherwise.
+    pub(crate) fn set_together(
+        pins: &mut [&mut CdevOutput],
+        high: bool,
+    ) -> Result<bool, GpioError> {
+        let Some(first) = pins.first() else {
+            return Ok(true);
+        };
+        let request = Arc::clone(&first.request);
+        if !pins.iter().all(|pin| Arc::ptr_eq(&pin.request, &request)) {
+            return Ok(false);
+        }
+        let value = if high { Value::Active } else { Value::Inactive };
+        let mut values = Values::default();
+        for pin in pins.iter() {
+            values.set(u32::from(pin.bcm), value);
+        }
+        request.set_values(&values).map_err(|e| GpioError {
+            bcm: first.bcm,
+            detail: e.to_string(),
+        })?;
+        for pin in pins.iter_mut() {
+            pin.level = high;
+        }
+        Ok(true)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use atelier_hal::{Edge, Instant, WaitForEdge};
+use atelier_hal::{Edge, Instant, SetTogether, WaitForEdge};
 use atelier_sim::{SimInput, SimOutput};
 use embedded_hal::digital::{self, ErrorKind, ErrorType, InputPin, OutputPin, StatefulOutputPin};
 
@@ -78,6 +78,26 @@ impl OutputPin for AnyOutput {
             AnyOutput::Rpi(pin) => OutputPin::set_high(pin).map_err(never),
             #[cfg(cdev_backend)]
             AnyOutput::Cdev(pin) => pin.set_high(),
+        }
+    }
+}
+
+/// Simulated pins change together; pins through the GPIO character device do when they were
+/// opened in one request ([`crate::Board::outputs_together`]); rppal's do not. Pairs only (two
+/// motors' STEP lines): nothing needs more, and a pair needs no allocation on the step path.
+impl SetTogether for AnyOutput {
+    fn set_together(pins: &mut [&mut Self], high: bool) -> Result<bool, GpioError> {
+        let [a, b] = pins else {
+            return Ok(false);
+        };
+        match (&mut **a, &mut **b) {
+            (AnyOutput::Sim(a), AnyOutput::Sim(b)) => {
+                SimOutput::set_together(&mut [a, b], high).map_err(never)
+            }
+            #[cfg(cdev_backend)]
+            (AnyOutput::Cdev(a), AnyOutput::Cdev(b)) => CdevOutput::set_together(&mut [a, b], high),
+            #[allow(unreachable_patterns)]
+            _ => Ok(false),
         }
     }
 }

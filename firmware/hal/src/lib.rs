@@ -13,10 +13,13 @@
 //! # For backend authors
 //! A real backend uses [`MonotonicClock`]; the simulator brings a virtual one. Implement
 //! [`WaitForEdge`] for your input pin with whatever the platform offers (interrupts, line events)
-//! and measure the edge's time on the run's clock.
+//! and measure the edge's time on the run's clock, and [`SetTogether`] where one write sets
+//! several outputs.
 
 mod edge;
 mod time;
+mod together;
 
 pub use edge::{Edge, WaitForEdge};
 pub use time::{Clock, ClockDelay, Instant, MonotonicClock};
+pub use together::SetTogether;

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use atelier_hal::Clock;
+use atelier_hal::{Clock, SetTogether};
 use atelier_servo::{PenLift, ServoDrive};
 use atelier_stepper::{MotorPair, StepDir, StepDirPair, Timing};
 use embedded_hal::digital::OutputPin;
@@ -132,8 +132,9 @@ pub struct Played {
     pub events: u64,
     /// How late they were.
     pub lateness: Lateness,
-    /// Between the two STEP rising edges of instants where both motors step (two GPIO writes
-    /// back to back on a Pi; zero on the simulator).
+    /// Between the two STEP rising edges of instants where both motors step: zero where one
+    /// write sets both lines (the GPIO character device, the simulator), two writes back to
+    /// back through rppal.
     pub skew: Lateness,
     /// How much later than planned the plot ended (the sum of the shifts).
     pub shifted: Duration,
@@ -150,7 +151,7 @@ pub struct Executor<M, P, C> {
 
 impl<S, D, E, P, C> Executor<StepDirPair<S, D, S>, P, C>
 where
-    S: OutputPin<Error = E>,
+    S: SetTogether<Error = E>,
     D: OutputPin<Error = E>,
     E: std::fmt::Debug,
     P: ServoDrive,

@@ -110,13 +110,22 @@ impl Parts {
             .map_err(|p| anyhow::anyhow!("{}: {}", p.key, p.message))?;
         let motors = match pins {
             MotorPins::StepDir(pins) => {
+                // Both STEP lines in one request, so one write steps both motors where the
+                // board allows it.
+                let [left_step, right_step]: [AnyOutput; 2] = board
+                    .outputs_together(&[
+                        (pins.left_step, "left step"),
+                        (pins.right_step, "right step"),
+                    ])?
+                    .try_into()
+                    .map_err(|_| anyhow::anyhow!("two STEP lines"))?;
                 let left = StepDir::new(
-                    board.output(pins.left_step, "left step")?,
+                    left_step,
                     board.output(pins.left_dir, "left dir")?,
                     drivers.left_lengthen_high,
                 )?;
                 let right = StepDir::new(
-                    board.output(pins.right_step, "right step")?,
+                    right_step,
                     board.output(pins.right_dir, "right dir")?,
                     drivers.right_lengthen_high,
                 )?;

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use atelier_hal::{Clock, Edge, Instant, WaitForEdge};
+use atelier_hal::{Clock, Edge, Instant, SetTogether, WaitForEdge};
 use embedded_hal::digital::{ErrorType, InputPin, OutputPin, StatefulOutputPin};
 
 use crate::clock::{Pace, VirtualClock};
@@ -131,6 +131,17 @@ impl OutputPin for SimOutput {
     fn set_high(&mut self) -> Result<(), Infallible> {
         self.drive(true);
         Ok(())
+    }
+}
+
+/// The simulated board sets several lines in one write, as the GPIO character device does: every
+/// pin changes at the same virtual instant.
+impl SetTogether for SimOutput {
+    fn set_together(pins: &mut [&mut Self], high: bool) -> Result<bool, Infallible> {
+        for pin in pins.iter_mut() {
+            pin.drive(high);
+        }
+        Ok(true)
     }
 }
 

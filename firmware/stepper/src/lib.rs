@@ -23,7 +23,7 @@ pub use uln2003::{HALF_STEPS, Uln2003};
 
 use std::time::Duration;
 
-use atelier_hal::Clock;
+use atelier_hal::{Clock, SetTogether};
 use embedded_hal::digital::OutputPin;
 use serde::{Deserialize, Serialize};
 
@@ -122,17 +122,19 @@ where
 }
 
 /// Steps the motors that have a direction in `moves` at one instant: every DIR first (one
-/// setup wait if any changed), then every STEP high back to back, one pulse width, every STEP
-/// low. On a board without multi-pin writes the STEP edges of one instant are as close as two
-/// GPIO writes: returns that skew, the time from the first STEP rising to the last, by `clock`
-/// (zero for a single motor, and on a virtual clock).
+/// setup wait if any changed), then every STEP high, one pulse width, every STEP low.
+///
+/// Two STEP lines go high in one write where the board can ([`SetTogether`]: the GPIO
+/// character device), else back to back, as close as two GPIO writes. Returns the skew, the
+/// time from the first STEP rising to the last by `clock`: zero for one write, for a single
+/// motor, and on a virtual clock.
 pub fn step_together<S, D, E, C>(
     moves: &mut [(&mut StepDir<S, D>, Option<bool>)],
     timing: Timing,
     clock: &C,
 ) -> Result<std::time::Duration, E>
 where
-    S: OutputPin<Error = E>,
+    S: SetTogether<Error = E>,
     D: OutputPin<Error = E>,
     C: Clock,
 {
@@ -144,6 +146,17 @@ where
     }
     if changed {
         clock.sleep(timing.dir_setup);
+    }
+    if let [(a, Some(_)), (b, Some(_))] = moves
+        && S::set_together(&mut [&mut a.step, &mut b.step], true)?
+    {
+        clock.sleep(timing.pulse);
+        if !S::set_together(&mut [&mut a.step, &mut b.step], false)? {
+            a.step.set_low()?;
+            b.step.set_low()?;
+        }
+        clock.sleep(timing.pulse);
+        return Ok(std::time::Duration::ZERO);
     }
     let mut first_rise = None;
     let mut last_rise = None;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use atelier_hal::Clock;
+use atelier_hal::{Clock, SetTogether};
 use embedded_hal::digital::OutputPin;
 
 use crate::{Enable, StepDir, Timing, Uln2003, step_together};
@@ -46,7 +46,7 @@ pub struct StepDirPair<S, D, P> {
 
 impl<S, D, P, E> MotorPair for StepDirPair<S, D, P>
 where
-    S: OutputPin<Error = E>,
+    S: SetTogether<Error = E>,
     D: OutputPin<Error = E>,
     P: OutputPin<Error = E>,
     E: std::fmt::Debug,

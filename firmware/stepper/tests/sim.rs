@@ -1,11 +1,13 @@
 //! The real step/dir driver code on simulated pins, checked by the simulator's driver-chip
 //! model (firmware/sim), which shares no code with it.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use atelier_hal::Clock as _;
+use atelier_hal::{Clock as _, SetTogether};
 use atelier_sim::{SimBoard, SimOutput, StepDirSpec, StepViolation, StepperDriverModel};
 use atelier_stepper::{Chip, Enable, StepDir, Timing, step_together};
+use embedded_hal::digital::OutputPin;
 
 const LEFT: (u8, u8) = (5, 6);
 const RIGHT: (u8, u8) = (13, 19);
@@ -161,4 +163,109 @@ fn a_28byj_48_half_steps_both_ways_and_a_wrong_sequence_is_flagged() {
         "{:?}",
         model.violations()
     );
+}
+
+/// A simulated STEP pin that counts how it was written: alone, or in one write with others.
+struct Counted {
+    pin: SimOutput,
+    together: bool,
+    writes: Arc<Mutex<Writes>>,
+}
+
+#[derive(Default, Debug)]
+struct Writes {
+    alone: u32,
+    together: u32,
+}
+
+impl embedded_hal::digital::ErrorType for Counted {
+    type Error = std::convert::Infallible;
+}
+
+impl OutputPin for Counted {
+    fn set_low(&mut self) -> Result<(), Self::Error> {
+        self.writes.lock().expect("counts").alone += 1;
+        self.pin.set_low()
+    }
+
+    fn set_high(&mut self) -> Result<(), Self::Error> {
+        self.writes.lock().expect("counts").alone += 1;
+        self.pin.set_high()
+    }
+}
+
+impl SetTogether for Counted {
+    fn set_together(pins: &mut [&mut Self], high: bool) -> Result<bool, Self::Error> {
+        if !pins.iter().all(|pin| pin.together) {
+            return Ok(false);
+        }
+        pins[0].writes.lock().expect("counts").together += 1;
+        for pin in pins.iter_mut() {
+            pin.pin.set_state(high.into())?;
+        }
+        Ok(true)
+    }
+}
+
+/// Steps both motors 50 times on STEP pins that can (or cannot) be written together; what the
+/// driver chips saw, and how the pins were written.
+fn step_both(together: bool) -> ([i64; 2], Writes, Vec<Duration>) {
+    let sim = SimBoard::new();
+    let left_chip = StepperDriverModel::attach(&sim, LEFT.0, LEFT.1, None, StepDirSpec::A4988);
+    let right_chip = StepperDriverModel::attach(&sim, RIGHT.0, RIGHT.1, None, StepDirSpec::A4988);
+    let writes = Arc::new(Mutex::new(Writes::default()));
+    let step = |bcm, role| Counted {
+        pin: sim.output(bcm, role).expect("free pin"),
+        together,
+        writes: Arc::clone(&writes),
+    };
+    let dir = |bcm, role| sim.output(bcm, role).expect("free pin");
+    let mut left =
+        StepDir::new(step(LEFT.0, "left step"), dir(LEFT.1, "left dir"), true).expect("sim");
+    let mut right =
+        StepDir::new(step(RIGHT.0, "right step"), dir(RIGHT.1, "right dir"), true).expect("sim");
+    // StepDir::new drives STEP low alone: count only the steps.
+    *writes.lock().expect("counts") = Writes::default();
+    let clock = sim.clock();
+    let timing = Timing::for_chip(Chip::A4988);
+    let mut skews = Vec::new();
+    for _ in 0..50 {
+        let skew = step_together(
+            &mut [(&mut left, Some(true)), (&mut right, Some(false))],
+            timing,
+            &clock,
+        )
+        .expect("sim");
+        skews.push(skew);
+    }
+    let writes = std::mem::take(&mut *writes.lock().expect("counts"));
+    let trace = sim.trace();
+    let rises = |name: &str| -> Vec<_> {
+        let id = trace.find(name).expect("recorded");
+        trace
+            .changes_of(id)
+            .into_iter()
+            .filter(|c| c.value == atelier_sim::Value::Bit(true))
+            .map(|c| c.at)
+            .collect()
+    };
+    assert_eq!(rises("gpio5_left step"), rises("gpio13_right step"));
+    assert_eq!(
+        left_chip.violation_count() + right_chip.violation_count(),
+        0
+    );
+    ([left_chip.position(), right_chip.position()], writes, skews)
+}
+
+#[test]
+fn both_step_lines_go_in_one_write_where_the_pins_allow_it_and_back_to_back_elsewhere() {
+    let (positions, writes, skews) = step_both(true);
+    assert_eq!(positions, [50, -50]);
+    // One write raises both lines, one lowers them: two a step, none alone.
+    assert_eq!((writes.together, writes.alone), (100, 0));
+    assert!(skews.iter().all(Duration::is_zero));
+
+    let (positions, writes, _) = step_both(false);
+    assert_eq!(positions, [50, -50]);
+    assert_eq!((writes.together, writes.alone), (0, 200));
 }
