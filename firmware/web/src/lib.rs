@@ -1,0 +1,29 @@
+//! The web layer every Atelier machine's page is built on.
+//!
+//! - [`pairing`]: a short code the machine shows, exchanged for a long random token kept only
+//!   as a hash; wrong codes lock pairing; devices are listed and revoked; kept across restarts.
+//! - [`gate`]: every request's Host (no DNS rebinding) and Origin (no cross-site requests)
+//!   checks, a rate limit per address, and each route's [`Access`].
+//! - [`api`]: the route table a machine builds its page and JSON API from ([`Api`]), with the
+//!   pairing routes, embedded assets, body limit and security headers.
+//! - [`error`]: errors as JSON naming what was wrong ([`ApiError`], [`JsonBody`]).
+//! - [`live`]: state changes to open pages by server-sent events.
+//! - [`serve`]: serving a router on a listener until shutdown.
+//!
+//! # For machine authors
+//! Make a [`Gate`] (with how the machine shows a pairing code), an [`Api`] over it, add the
+//! machine's routes with their [`Access`], [`Api::finish`] with the machine's state, and
+//! [`serve`] the router. Test every route through the table [`Api::finish`] returns.
+
+pub mod api;
+pub mod error;
+pub mod gate;
+pub mod live;
+pub mod pairing;
+mod server;
+
+pub use api::{Api, DEFAULT_BODY_LIMIT, Route};
+pub use error::{ApiError, JsonBody};
+pub use gate::{Access, Caller, Gate, GateConfig, ShowCode};
+pub use pairing::{Device, PairError, Pairing, PairingPolicy};
+pub use server::serve;

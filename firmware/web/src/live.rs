@@ -1,0 +1,30 @@
+//! Live updates: a machine's state, as it changes, to every open page by server-sent events.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Serialize;
+use tokio::sync::watch;
+
+/// Streams `state` to one page: the current value at once, then every change as an event named
+/// `event` with the value as JSON. Changes faster than the page reads are merged (a watch keeps
+/// only the latest), so a slow phone never makes the machine queue updates for it.
+pub fn sse<T>(
+    state: watch::Receiver<T>,
+    event: &'static str,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+where
+    T: Serialize + Send + Sync + 'static,
+{
+    let stream =
+        futures_util::stream::unfold((state, true), move |(mut state, first)| async move {
+            if !first && state.changed().await.is_err() {
+                return None;
+            }
+            let json = serde_json::to_string(&*state.borrow_and_update()).unwrap_or_default();
+            Some((Ok(Event::default().event(event).data(json)), (state, false)))
+        });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
