@@ -44,17 +44,14 @@ pub struct LanternConfig {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Identity {
-    /// Shown by the `info` app (and later to the companion app).
+    /// Shown by the `info` app and the companion page.
     pub name: String,
-    /// The code a companion app pairs with (set by the companion issue; shown by `info`).
-    pub pairing_code: Option<String>,
 }
 
 impl Default for Identity {
     fn default() -> Self {
         Identity {
             name: "Lantern".into(),
-            pairing_code: None,
         }
     }
 }

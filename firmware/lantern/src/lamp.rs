@@ -32,9 +32,7 @@ use embedded_hal::i2c::I2c;
 use crate::apps::{App, AppSettings, Info, InfoSettings, Refresher, RenderContext, Zone};
 use crate::config::LanternConfig;
 use crate::render::{Frame, FrameSink, Orientation, OutputState, Resilient, crossfade};
-use crate::sensor::{
-    Acceleration, Accelerometer, Adxl345, Backoff, Mpu6050, Range, adxl345, mpu6050, probe, retry,
-};
+use crate::sensor::{Acceleration, SensorLink};
 use crate::surface::{Classifier, State};
 
 /// One surface's app and how its picture is turned.
@@ -60,6 +58,8 @@ impl Screen {
 pub enum Showing {
     /// The info card, before the first surface is known.
     Startup,
+    /// The info card with a pairing code, while a phone is being paired.
+    Pairing,
     /// The app of this surface.
     Surface(String),
 }
@@ -71,7 +71,7 @@ pub struct Status {
     pub name: String,
     /// Its network address.
     pub address: Option<String>,
-    /// The companion pairing code.
+    /// The companion pairing code, while one is shown.
     pub pairing_code: Option<String>,
     /// "ADXL345 at 0x53" once found.
     pub sensor: Option<String>,
@@ -104,6 +104,8 @@ pub struct Lamp {
     output: Frame,
     /// Public so the shell can fill in the address and sensor.
     pub status: Status,
+    /// Until when the pairing code is shown.
+    pairing_until: Option<Instant>,
 }
 
 impl std::fmt::Debug for Lamp {
@@ -167,10 +169,59 @@ impl Lamp {
             output: Frame::new(width, height),
             status: Status {
                 name: config.lamp.name.clone(),
-                pairing_code: config.lamp.pairing_code.clone(),
                 ..Status::default()
             },
+            pairing_until: None,
         })
+    }
+
+    /// Takes a changed config: each surface's app and orientation, the surfaces, the name,
+    /// location and display settings. The classifier keeps its filter and, if the surface it
+    /// shows still exists, that surface; an app whose settings did not change keeps running.
+    /// The picture size is fixed at start. On error nothing changed.
+    pub fn reconfigure(
+        &mut self,
+        config: &LanternConfig,
+    ) -> Result<(), crate::surface::ConfigError> {
+        self.classifier.reconfigure(config.surfaces.clone())?;
+        let (width, height) = (self.width, self.height);
+        self.screens = config
+            .apps
+            .iter()
+            .map(|a| {
+                let screen = Screen::new(a.settings().build(), a.orientation(), width, height);
+                (a.surface.clone(), screen)
+            })
+            .collect();
+        let display = &config.display;
+        self.zone = config.location.timezone;
+        self.observer = crate::sky::Observer {
+            latitude_deg: config.location.latitude,
+            longitude_deg: config.location.longitude,
+        };
+        self.crossfade = Duration::from_millis(display.crossfade_ms);
+        self.frame_period = Duration::from_secs(1) / display.fps.max(1);
+        self.moving_dim = display.moving_dim;
+        self.status.name = config.lamp.name.clone();
+        tracing::info!(
+            "config changed: {} surfaces, {} apps",
+            config.surfaces.surfaces.len(),
+            config.apps.len()
+        );
+        Ok(())
+    }
+
+    /// Projects `code` (on the info card, whatever the surface) until `until`, or until
+    /// [`Lamp::hide_pairing_code`].
+    pub fn show_pairing_code(&mut self, code: &str, until: Instant) {
+        self.status.pairing_code = Some(code.to_owned());
+        self.pairing_until = Some(until);
+    }
+
+    /// Stops projecting the pairing code.
+    pub fn hide_pairing_code(&mut self) {
+        self.status.pairing_code = None;
+        self.pairing_until = None;
     }
 
     /// The refreshers of every app, for the shell to run off the render path.
@@ -205,10 +256,15 @@ impl Lamp {
 
     /// Draws the frame for time `at` (wall time `now`) and returns it.
     pub fn render(&mut self, at: Instant, now: DateTime<Utc>) -> &Frame {
+        if self.pairing_until.is_some_and(|until| at >= until) {
+            self.hide_pairing_code();
+        }
         // Which app, and how bright.
         let (wanted, target) = match (self.classifier.state(), &self.showing) {
+            _ if self.pairing_until.is_some() => (Showing::Pairing, 1.0),
             (State::Surface(name), _) => (Showing::Surface(name.clone()), 1.0),
             (State::Unknown, Showing::Startup) => (Showing::Startup, 1.0),
+            (State::Unknown | State::Moving, Showing::Pairing) => (Showing::Startup, 1.0),
             (State::Moving | State::Unknown, showing) => (showing.clone(), self.moving_dim),
         };
         if wanted != self.showing {
@@ -245,7 +301,7 @@ impl Lamp {
             .collect();
         let surface = match &self.showing {
             Showing::Surface(name) => Some(name.as_str()),
-            Showing::Startup => None,
+            Showing::Startup | Showing::Pairing => None,
         };
         let context = RenderContext {
             now,
@@ -261,7 +317,7 @@ impl Lamp {
         };
         let (width, height) = (self.width, self.height);
         let screen = match &self.showing {
-            Showing::Startup => &mut self.startup,
+            Showing::Startup | Showing::Pairing => &mut self.startup,
             Showing::Surface(name) => self.screens.entry(name.clone()).or_insert_with(|| {
                 let blank = AppSettings::Blank(Default::default()).build();
                 Screen::new(blank, Orientation::default(), width, height)
@@ -297,101 +353,6 @@ impl SaturatingSub for Instant {
     }
 }
 
-/// The accelerometer as the loop sees it: found or not, answering or not.
-#[derive(Debug)]
-pub struct SensorLink<I2C> {
-    bus: Option<I2C>,
-    chip: Option<Accelerometer<I2C>>,
-    configured: bool,
-    failures: u32,
-    next_try: Instant,
-}
-
-impl<I2C: I2c> SensorLink<I2C> {
-    /// A link that will probe `bus` on its first poll.
-    pub fn new(bus: I2C) -> SensorLink<I2C> {
-        SensorLink {
-            bus: Some(bus),
-            chip: None,
-            configured: false,
-            failures: 0,
-            next_try: Instant::ZERO,
-        }
-    }
-
-    fn fail(&mut self, now: Instant, problem: String, status: &mut Status) {
-        self.failures = self.failures.saturating_add(1);
-        self.configured = false;
-        let delay = Duration::from_millis(100)
-            .saturating_mul(1 << self.failures.min(6))
-            .min(Duration::from_secs(5));
-        if status.sensor_problem.is_none() {
-            tracing::warn!(
-                "accelerometer: {problem}; keeping the last surface and retrying (up to every {:?})",
-                Duration::from_secs(5)
-            );
-        }
-        status.sensor_problem = Some(format!("accelerometer: {problem}"));
-        self.next_try = now + delay;
-    }
-
-    /// One sample, if the sensor is due and answers; problems land in `status`.
-    pub fn poll<C: Clock>(&mut self, clock: &C, status: &mut Status) -> Option<Acceleration> {
-        let now = clock.now();
-        if now < self.next_try {
-            return None;
-        }
-        if self.chip.is_none() {
-            let mut bus = self.bus.take()?;
-            let found = probe(&mut bus).map(|chip| (chip.part(), chip.address()));
-            match found {
-                Ok((part, address)) => {
-                    let chip = match part {
-                        crate::sensor::Part::Adxl345 => adxl345::Address::ALL
-                            .into_iter()
-                            .find(|a| a.bits() == address)
-                            .map(|a| Accelerometer::Adxl345(Adxl345::new(bus, a))),
-                        crate::sensor::Part::Mpu6050 => mpu6050::Address::ALL
-                            .into_iter()
-                            .find(|a| a.bits() == address)
-                            .map(|a| Accelerometer::Mpu6050(Mpu6050::new(bus, a))),
-                    };
-                    status.sensor = Some(format!("{part} at {address:#04x}"));
-                    tracing::info!("accelerometer: {part} at {address:#04x}");
-                    self.chip = chip;
-                }
-                Err(error) => {
-                    self.bus = Some(bus);
-                    self.fail(now, error.to_string(), status);
-                    return None;
-                }
-            }
-        }
-        let chip = self.chip.as_mut()?;
-        if !self.configured {
-            if let Err(error) = retry(clock, Backoff::default(), || chip.configure(Range::G2)) {
-                self.fail(now, error.to_string(), status);
-                return None;
-            }
-            self.configured = true;
-        }
-        let chip = self.chip.as_mut()?;
-        match retry(clock, Backoff::default(), || chip.read()) {
-            Ok(sample) => {
-                if status.sensor_problem.take().is_some() {
-                    tracing::info!("accelerometer answers again");
-                }
-                self.failures = 0;
-                Some(sample)
-            }
-            Err(error) => {
-                self.fail(now, error.to_string(), status);
-                None
-            }
-        }
-    }
-}
-
 /// Where the wall-clock time of a frame comes from.
 #[derive(Clone, Copy, Debug)]
 pub enum WallTime {
@@ -414,8 +375,116 @@ impl WallTime {
     }
 }
 
-/// Drives a [`Lamp`] on a clock: sensor at its rate, frames at theirs.
+/// A command for a running lamp, through its [`LampHandle`].
 #[derive(Debug)]
+pub enum Command {
+    /// Project a pairing code for `lifetime`.
+    ShowPairingCode {
+        /// The six digits.
+        code: String,
+        /// How long the code is valid.
+        lifetime: Duration,
+    },
+    /// Stop projecting the pairing code (a device paired).
+    HidePairingCode,
+    /// Take a changed config (see [`Lamp::reconfigure`]); the reply says whether it did.
+    Reconfigure {
+        /// The config now in force.
+        config: Box<LanternConfig>,
+        /// Why not, if not.
+        reply: Option<tokio::sync::oneshot::Sender<Result<(), String>>>,
+    },
+    /// "The lamp points at surface `surface` now": the direction it measured, or why not.
+    Calibrate {
+        /// The surface's name (a new name adds a surface).
+        surface: String,
+        /// The measured direction, or why there is none.
+        reply: tokio::sync::oneshot::Sender<Result<[f32; 3], String>>,
+    },
+}
+
+/// What a running lamp is doing, published whenever it changes (at most once a frame).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LampState {
+    /// The lamp's name.
+    pub name: String,
+    /// The surface whose app is projected (`None`: the info card).
+    pub showing: Option<String>,
+    /// What the sensor says: a surface's name, `moving`, or `unknown`.
+    pub sensed: String,
+    /// Filtered gravity in the sensor frame (unit vector), once known.
+    pub gravity: Option<[f32; 3]>,
+    /// The beam's angle above the horizon, degrees (90: straight up at the ceiling).
+    pub elevation_deg: Option<f32>,
+    /// Whether a pairing code is projected.
+    pub pairing_code_shown: bool,
+    /// The accelerometer in use.
+    pub sensor: Option<String>,
+    /// What is wrong, one line each.
+    pub problems: Vec<String>,
+}
+
+/// The commands a lamp's inbox holds before senders are told it is busy.
+pub const INBOX: usize = 16;
+
+/// How often the preview is refreshed, and how wide it is at most.
+pub const PREVIEW_PERIOD: Duration = Duration::from_millis(100);
+/// The preview's largest width, pixels (the picture scaled down, aspect kept).
+pub const PREVIEW_WIDTH: u32 = 320;
+
+/// Why a command did not reach the lamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Undelivered {
+    /// Its inbox is full: try again in a moment.
+    #[error("the lamp is busy: try again in a moment")]
+    Busy,
+    /// The loop has stopped.
+    #[error("the lamp has stopped")]
+    Stopped,
+}
+
+/// The way in to a running lamp and its outbox: commands, state, the projected picture.
+#[derive(Clone, Debug)]
+pub struct LampHandle {
+    commands: std::sync::mpsc::SyncSender<Command>,
+    state: tokio::sync::watch::Receiver<LampState>,
+    preview: tokio::sync::watch::Receiver<std::sync::Arc<Frame>>,
+}
+
+impl LampHandle {
+    /// Queues `command`; never blocks.
+    pub fn send(&self, command: Command) -> Result<(), Undelivered> {
+        self.commands.try_send(command).map_err(|e| match e {
+            std::sync::mpsc::TrySendError::Full(_) => Undelivered::Busy,
+            std::sync::mpsc::TrySendError::Disconnected(_) => Undelivered::Stopped,
+        })
+    }
+
+    /// The lamp's state, as it changes.
+    pub fn state(&self) -> tokio::sync::watch::Receiver<LampState> {
+        self.state.clone()
+    }
+
+    /// A scaled-down copy of what the lamp projects, refreshed every [`PREVIEW_PERIOD`].
+    pub fn preview(&self) -> tokio::sync::watch::Receiver<std::sync::Arc<Frame>> {
+        self.preview.clone()
+    }
+}
+
+/// Starts the data refreshers of a set of apps (the shell runs them off the drawing path); the
+/// set replaces the one before.
+pub type RefresherSpawner = Box<dyn FnMut(Vec<Box<dyn crate::apps::Refresher>>) + Send>;
+
+/// The loop's ends: the inbox it drains and the outbox it publishes to.
+struct Mailbox {
+    inbox: std::sync::mpsc::Receiver<Command>,
+    state: tokio::sync::watch::Sender<LampState>,
+    preview: tokio::sync::watch::Sender<std::sync::Arc<Frame>>,
+    next_preview: Instant,
+}
+
+/// Drives a [`Lamp`] on a clock: sensor at its rate, frames at theirs, commands from its inbox
+/// between them.
 pub struct Runner<I2C, S, C> {
     /// The lamp.
     pub lamp: Lamp,
@@ -427,6 +496,17 @@ pub struct Runner<I2C, S, C> {
     frame_period: Duration,
     next_sample: Instant,
     next_frame: Instant,
+    mailbox: Option<Mailbox>,
+    spawn_refreshers: Option<RefresherSpawner>,
+}
+
+impl<I2C, S, C> std::fmt::Debug for Runner<I2C, S, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("lamp", &self.lamp)
+            .field("next_frame", &self.next_frame)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<I2C: I2c, S: FrameSink, C: Clock> Runner<I2C, S, C> {
@@ -451,7 +531,34 @@ impl<I2C: I2c, S: FrameSink, C: Clock> Runner<I2C, S, C> {
             frame_period: Duration::from_secs(1) / config.display.fps.max(1),
             next_sample: now,
             next_frame: now,
+            mailbox: None,
+            spawn_refreshers: None,
         }
+    }
+
+    /// Opens the lamp's inbox and outbox: the handle the companion, tests and the desktop
+    /// simulator use. A second call replaces the first handle's channels.
+    pub fn connect(&mut self) -> LampHandle {
+        let (commands, inbox) = std::sync::mpsc::sync_channel(INBOX);
+        let (state_tx, state) = tokio::sync::watch::channel(self.state());
+        let (preview_tx, preview) =
+            tokio::sync::watch::channel(std::sync::Arc::new(Frame::new(1, 1)));
+        self.mailbox = Some(Mailbox {
+            inbox,
+            state: state_tx,
+            preview: preview_tx,
+            next_preview: self.clock.now(),
+        });
+        LampHandle {
+            commands,
+            state,
+            preview,
+        }
+    }
+
+    /// Who starts the apps' refreshers when a new config brings new apps (the shell's runtime).
+    pub fn on_new_refreshers(&mut self, spawn: RefresherSpawner) {
+        self.spawn_refreshers = Some(spawn);
     }
 
     /// The output, to look at its state.
@@ -481,11 +588,92 @@ impl<I2C: I2c, S: FrameSink, C: Clock> Runner<I2C, S, C> {
         }
     }
 
+    fn state(&self) -> LampState {
+        let lamp = &self.lamp;
+        let gravity = lamp.classifier.gravity();
+        LampState {
+            name: lamp.status.name.clone(),
+            showing: match &lamp.showing {
+                Showing::Surface(name) => Some(name.clone()),
+                Showing::Startup | Showing::Pairing => None,
+            },
+            sensed: match lamp.classifier.state() {
+                State::Surface(name) => name.clone(),
+                State::Moving => "moving".to_owned(),
+                State::Unknown => "unknown".to_owned(),
+            },
+            // Gravity points down; the beam is +Z: its elevation is how far −gravity's Z is
+            // above the horizontal.
+            elevation_deg: gravity.map(|g| (-g[2]).clamp(-1.0, 1.0).asin().to_degrees()),
+            gravity,
+            pairing_code_shown: lamp.status.pairing_code.is_some(),
+            sensor: lamp.status.sensor.clone(),
+            problems: [&lamp.status.sensor_problem, &lamp.status.output_problem]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::ShowPairingCode { code, lifetime } => {
+                let until = self.clock.now() + lifetime;
+                self.lamp.show_pairing_code(&code, until);
+            }
+            Command::HidePairingCode => self.lamp.hide_pairing_code(),
+            Command::Reconfigure { config, reply } => {
+                let result = self.lamp.reconfigure(&config).map_err(|e| e.to_string());
+                if result.is_ok() {
+                    self.sample_period = Duration::from_secs(1) / config.sensor.rate_hz.max(1);
+                    self.frame_period = Duration::from_secs(1) / config.display.fps.max(1);
+                    if let Some(spawn) = &mut self.spawn_refreshers {
+                        spawn(self.lamp.refreshers());
+                    }
+                }
+                if let Some(reply) = reply {
+                    // The asker may have given up waiting; the change stands either way.
+                    let _ = reply.send(result);
+                }
+            }
+            Command::Calibrate { surface, reply } => {
+                let result = self
+                    .lamp
+                    .classifier_mut()
+                    .calibrate(&surface)
+                    .map_err(|e| e.to_string())
+                    .and_then(|_| {
+                        self.lamp
+                            .classifier
+                            .config()
+                            .surfaces
+                            .iter()
+                            .find(|s| s.name == surface)
+                            .map(|s| s.direction)
+                            .ok_or_else(|| format!("calibration did not record {surface:?}"))
+                    });
+                let _ = reply.send(result);
+            }
+        }
+    }
+
     /// Does whatever is due now.
     fn step(&mut self) {
+        let commands: Vec<Command> = self
+            .mailbox
+            .as_ref()
+            .map(|m| m.inbox.try_iter().take(INBOX).collect())
+            .unwrap_or_default();
+        for command in commands {
+            self.handle(command);
+        }
         let now = self.clock.now();
         if now >= self.next_sample {
-            if let Some(sample) = self.sensor.poll(&self.clock, &mut self.lamp.status) {
+            let sample = self.sensor.poll(&self.clock);
+            self.lamp.status.sensor = self.sensor.found().map(str::to_owned);
+            self.lamp.status.sensor_problem = self.sensor.problem().map(str::to_owned);
+            if let Some(sample) = sample {
                 self.lamp.sample(self.clock.now(), sample);
             }
             self.next_sample = next_tick(self.next_sample, self.sample_period, self.clock.now());
@@ -500,6 +688,27 @@ impl<I2C: I2c, S: FrameSink, C: Clock> Runner<I2C, S, C> {
                 OutputState::Down { reason, .. } => Some(reason.clone()),
             };
             self.next_frame = next_tick(self.next_frame, self.frame_period, self.clock.now());
+            self.publish(now);
+        }
+    }
+
+    /// The state when it changed, the preview when it is due.
+    fn publish(&mut self, now: Instant) {
+        let state = self.state();
+        let Some(mailbox) = &mut self.mailbox else {
+            return;
+        };
+        mailbox.state.send_if_modified(|old| {
+            let changed = *old != state;
+            if changed {
+                *old = state;
+            }
+            changed
+        });
+        if now >= mailbox.next_preview {
+            let preview = self.lamp.output.scaled_to_width(PREVIEW_WIDTH);
+            mailbox.preview.send_replace(std::sync::Arc::new(preview));
+            mailbox.next_preview = next_tick(mailbox.next_preview, PREVIEW_PERIOD, now);
         }
     }
 }

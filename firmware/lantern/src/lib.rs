@@ -5,7 +5,8 @@
 //! - [`catalog`]: the bundled bright-star catalog and constellation figures; [`catalog::sky_at`]
 //!   lists the stars above the horizon for a place and time.
 //! - [`config`]: the machine's config, hardware/lantern.toml.
-//! - [`lamp`]: the loop as a testable state machine: samples → surface → app → frame → output.
+//! - [`lamp`]: the loop as a testable state machine: samples → surface → app → frame → output,
+//!   with an inbox for commands and an outbox of state and preview ([`lamp::LampHandle`]).
 //! - [`porthole`]: the space porthole: where the lamp's beam points in the sky (from gravity and
 //!   a configured heading), the projection, and drawing onto any embedded-graphics target.
 //! - [`render`]: the in-memory frame, text at projector size, rotation, crossfades and the
@@ -13,6 +14,8 @@
 //! - [`sensor`]: drivers for the two accelerometers Lantern uses (ADXL345, MPU-6050), generic
 //!   over embedded-hal 1.0 I2C; [`sensor::probe`] finds whichever is fitted, [`sensor::retry`]
 //!   rides out I2C glitches.
+//! - [`simulated`]: the simulated lamp (an accelerometer model on the configured bus) that
+//!   `--board sim`, the tests and the desktop simulator share.
 //! - [`sky`]: star positions for a place and time (sidereal time, precession, altitude and
 //!   azimuth), for the ceiling's star map.
 //! - [`surface`]: the pure classifier from timed samples to a surface (or "moving"), with
@@ -29,6 +32,7 @@ pub mod lamp;
 pub mod porthole;
 pub mod render;
 pub mod sensor;
+pub mod simulated;
 pub mod sky;
 pub mod surface;
 

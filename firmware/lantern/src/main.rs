@@ -23,7 +23,7 @@ use anyhow::{Context, anyhow};
 use atelier_board::{BackendKind, Board};
 use atelier_config::Places;
 use atelier_hal::Clock;
-use atelier_sim::{Adxl345Model, OrientationScript, Pace, Projector, Registers, SimBoard, Wobble};
+use atelier_sim::{OrientationScript, Pace, Projector};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use lantern::apps::{AppSettings, RenderContext, Zone};
@@ -173,27 +173,6 @@ fn load(places: &Places, board: Option<BackendKind>) -> anyhow::Result<LanternCo
     Ok(config)
 }
 
-/// A simulated lamp for `--board sim`: an ADXL345 on bus 1 that is turned table → wall →
-/// ceiling → table, 8 s on each, in real time.
-fn sim_lamp() -> SimBoard {
-    let sim = SimBoard::with_clock(atelier_sim::VirtualClock::with_pace(Pace::RealTime {
-        speed: 1.0,
-    }));
-    let mut script = OrientationScript::fixed([0.0, 0.0, 1.0]).with_wobble(Wobble::SPRING_ARM);
-    let directions = [[0.0, -1.0, 0.0], [0.0, 0.0, -1.0], [0.0, 0.0, 1.0]];
-    for cycle in 0..450u64 {
-        let at = atelier_hal::Instant::from_duration(Duration::from_secs(8 * (cycle + 1)));
-        script.move_to(
-            at,
-            Duration::from_millis(1200),
-            directions[cycle as usize % 3],
-        );
-    }
-    sim.i2c_bus(1)
-        .attach(0x53, Registers::new(Adxl345Model::new(script, 7)));
-    sim
-}
-
 /// The lamp's address on the network, found by asking the routing table (a UDP "connect" sends
 /// nothing).
 fn local_address() -> Option<String> {
@@ -228,7 +207,12 @@ fn run(places: &Places, board: Option<BackendKind>) -> anyhow::Result<()> {
     tracing::info!(config = %places.defaults.display(), "starting");
     let sim = config.board.backend == BackendKind::Sim;
     let mut board = if sim {
-        Board::sim(sim_lamp())
+        let lamp = lantern::simulated::SimLamp::new(
+            &config,
+            lantern::simulated::tour(),
+            Pace::RealTime { speed: 1.0 },
+        );
+        Board::sim(lamp.board)
     } else {
         Board::open(&config.board)?
     };
@@ -343,12 +327,9 @@ fn calibrate(surface: &str, places: &Places, board: Option<BackendKind>) -> anyh
     let config = load(places, board)?;
     let mut board = if config.board.backend == BackendKind::Sim {
         // A lamp tilted 10° off the wall, to see the calibration move the direction.
-        let sim = SimBoard::new();
         let tilt = 10f64.to_radians();
         let script = OrientationScript::fixed([tilt.sin(), -tilt.cos(), 0.0]);
-        sim.i2c_bus(config.sensor.i2c_bus)
-            .attach(0x53, Registers::new(Adxl345Model::new(script, 3)));
-        Board::sim(sim)
+        Board::sim(lantern::simulated::SimLamp::new(&config, script, Pace::AsFastAsPossible).board)
     } else {
         Board::open(&config.board)?
     };

@@ -19,6 +19,7 @@
 //! direction.
 
 pub mod adxl345;
+mod link;
 pub mod mpu6050;
 mod probe;
 mod retry;
@@ -28,8 +29,9 @@ use std::fmt;
 use embedded_hal::i2c::ErrorKind;
 
 pub use adxl345::Adxl345;
+pub use link::SensorLink;
 pub use mpu6050::Mpu6050;
-pub use probe::{Accelerometer, ProbeAttempt, ProbeError, ProbeOutcome, probe};
+pub use probe::{Accelerometer, ProbeAttempt, ProbeError, ProbeOutcome, probe, probe_or_return};
 pub use retry::{Backoff, retry};
 
 /// One accelerometer reading in g, in the sensor's axes.

@@ -146,8 +146,14 @@ fn list(attempts: &[ProbeAttempt]) -> String {
 /// Looks for an ADXL345 at 0x53 and 0x1D, then an MPU-6050 at 0x68 and 0x69, by identity
 /// register, and returns a driver for the first that answers right. Configures nothing.
 ///
-/// Takes the bus by value like the drivers; pass `&mut bus` to keep it when nothing is found.
-pub fn probe<I2C: I2c>(mut i2c: I2C) -> Result<Accelerometer<I2C>, ProbeError> {
+/// Takes the bus by value like the drivers; see [`probe_or_return`] to keep it when nothing is
+/// found.
+pub fn probe<I2C: I2c>(i2c: I2C) -> Result<Accelerometer<I2C>, ProbeError> {
+    probe_or_return(i2c).map_err(|(error, _)| error)
+}
+
+/// [`probe`], handing the bus back with the error, so a loop can probe again later.
+pub fn probe_or_return<I2C: I2c>(mut i2c: I2C) -> Result<Accelerometer<I2C>, (ProbeError, I2C)> {
     let candidates = adxl345::Address::ALL
         .map(Candidate::Adxl345)
         .into_iter()
@@ -171,7 +177,7 @@ pub fn probe<I2C: I2c>(mut i2c: I2C) -> Result<Accelerometer<I2C>, ProbeError> {
             outcome,
         });
     }
-    Err(ProbeError { attempts })
+    Err((ProbeError { attempts }, i2c))
 }
 
 /// A part at one of its addresses.

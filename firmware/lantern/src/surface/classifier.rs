@@ -106,6 +106,28 @@ impl Classifier {
         })
     }
 
+    /// Takes new settings (surfaces added, renamed, removed or re-aimed) without forgetting the
+    /// filtered direction: the surface shown stays shown if it still exists, and the next
+    /// sample decides the rest. On error nothing changed.
+    pub fn reconfigure(&mut self, config: Config) -> Result<(), ConfigError> {
+        let mut next = Classifier::new(config)?;
+        let shown = self
+            .current
+            .and_then(|i| self.config.surfaces.get(i))
+            .map(|s| s.name.clone());
+        next.current =
+            shown.and_then(|name| next.config.surfaces.iter().position(|s| s.name == name));
+        next.filter = self.filter;
+        next.last_motion = self.last_motion;
+        next.state = match &self.state {
+            State::Surface(name) if next.current.is_some() => State::Surface(name.clone()),
+            State::Moving => State::Moving,
+            _ => State::Unknown,
+        };
+        *self = next;
+        Ok(())
+    }
+
     /// The current state.
     pub fn state(&self) -> &State {
         &self.state
