@@ -16,6 +16,6 @@ mod places;
 pub use atomic::write_atomically;
 pub use edits::copy_from_defaults;
 pub use failpoint::{FAILPOINT_VARIABLE, failpoint};
-pub use layered::load_layered;
+pub use layered::{effective_toml, load_layered};
 pub use load::{Check, ConfigError, Problem, load, load_checked, parse, parse_checked};
 pub use places::{Places, Surroundings};

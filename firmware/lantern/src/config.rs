@@ -38,6 +38,39 @@ pub struct LanternConfig {
     /// Which app each surface shows. A surface without one stays dark.
     #[serde(default)]
     pub apps: Vec<AppAssignment>,
+    /// The companion page the lamp serves.
+    #[serde(default)]
+    pub companion: Companion,
+}
+
+/// The `[companion]` table: the page phones use to choose the apps.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Companion {
+    /// Serve the page at all.
+    pub enabled: bool,
+    /// The address to listen on: `0.0.0.0` for every network the lamp is on, `127.0.0.1` for
+    /// this machine only.
+    pub bind: String,
+    /// The TCP port.
+    pub port: u16,
+    /// The lamp's network name, announced over mDNS as `NAME.local`.
+    pub hostname: String,
+    /// Let anyone on the network see the lamp's state and preview without pairing (the preview
+    /// shows calendar entries: off by default). Changes always need pairing.
+    pub open_read: bool,
+}
+
+impl Default for Companion {
+    fn default() -> Self {
+        Companion {
+            enabled: true,
+            bind: "0.0.0.0".into(),
+            port: 8080,
+            hostname: "lantern".into(),
+            open_read: false,
+        }
+    }
 }
 
 /// The `[lamp]` table.
@@ -345,6 +378,26 @@ impl Check for LanternConfig {
                     "{} is not accepted: expected −180 to 180 degrees",
                     self.location.longitude
                 ),
+            ));
+        }
+        if self.companion.bind.parse::<std::net::IpAddr>().is_err() {
+            return Err(Problem::new(
+                "companion.bind",
+                format!(
+                    "{:?} is not accepted: expected an IP address such as \"0.0.0.0\" or \"127.0.0.1\"",
+                    self.companion.bind
+                ),
+            ));
+        }
+        let host = &self.companion.hostname;
+        if host.is_empty()
+            || host.len() > 63
+            || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            || host.starts_with('-')
+        {
+            return Err(Problem::new(
+                "companion.hostname",
+                format!("{host:?} is not accepted: expected letters, digits and '-' (at most 63)"),
             ));
         }
         let names: Vec<&str> = self

@@ -4,6 +4,8 @@
 //!   porthole) behind one small trait, with data refreshed off the drawing path.
 //! - [`catalog`]: the bundled bright-star catalog and constellation figures; [`catalog::sky_at`]
 //!   lists the stars above the horizon for a place and time.
+//! - [`companion`]: the page and JSON API a phone uses to choose the apps, on the shared web
+//!   layer.
 //! - [`config`]: the machine's config, hardware/lantern.toml.
 //! - [`lamp`]: the loop as a testable state machine: samples → surface → app → frame → output,
 //!   with an inbox for commands and an outbox of state and preview ([`lamp::LampHandle`]).
@@ -27,6 +29,7 @@
 
 pub mod apps;
 pub mod catalog;
+pub mod companion;
 pub mod config;
 pub mod lamp;
 pub mod porthole;

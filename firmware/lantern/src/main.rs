@@ -222,6 +222,8 @@ fn run(places: &Places, board: Option<BackendKind>) -> anyhow::Result<()> {
     let mut lamp = Lamp::new(&config).map_err(|e| anyhow!("{e}"))?;
     lamp.status.address = local_address();
     let refreshers = lamp.refreshers();
+    let mut runner = Runner::new(lamp, &config, bus, sink, clock, WallTime::System);
+    let handle = runner.connect();
 
     let stop = Arc::new(AtomicBool::new(false));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -229,14 +231,70 @@ fn run(places: &Places, board: Option<BackendKind>) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let mut spawn_refreshers = refresher_spawner(runtime.handle().clone(), Arc::clone(&stop));
+    spawn_refreshers(refreshers);
+    runner.on_new_refreshers(spawn_refreshers);
     runtime.block_on(async {
+        let (stop_serving, serving_stopped) = tokio::sync::oneshot::channel::<()>();
+        let companion = if config.companion.enabled {
+            Some(tokio::spawn(serve_companion(
+                places.clone(),
+                config.companion.clone(),
+                handle.clone(),
+                async {
+                    let _ = serving_stopped.await;
+                },
+            )?))
+        } else {
+            None
+        };
+        let loop_stop = Arc::clone(&stop);
+        let mut lamp_loop = tokio::task::spawn_blocking(move || runner.run(&loop_stop));
+        let result = tokio::select! {
+            signal = tokio::signal::ctrl_c() => {
+                if let Err(error) = signal {
+                    tracing::error!("cannot listen for Ctrl-C: {error}");
+                }
+                tracing::info!("stopping");
+                stop.store(true, Ordering::Relaxed);
+                lamp_loop.await.context("the lamp loop")
+            }
+            result = &mut lamp_loop => result.context("the lamp loop"),
+        };
+        let _ = stop_serving.send(());
+        if let Some(server) = companion {
+            match tokio::time::timeout(Duration::from_secs(2), server).await {
+                Ok(Ok(Err(error))) => tracing::warn!("companion page: {error}"),
+                Ok(_) => {}
+                Err(_) => tracing::warn!("companion page: open requests cut at shutdown"),
+            }
+        }
+        result
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    Ok(())
+}
+
+/// Runs each set of app refreshers on the runtime at their own periods, off the drawing path;
+/// a new set (a changed config) retires the one before.
+fn refresher_spawner(
+    runtime: tokio::runtime::Handle,
+    stop: Arc<AtomicBool>,
+) -> lantern::lamp::RefresherSpawner {
+    let generation = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    Box::new(move |refreshers| {
+        let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
         for mut refresher in refreshers {
             let stop = Arc::clone(&stop);
-            tokio::spawn(async move {
+            let generation = Arc::clone(&generation);
+            runtime.spawn(async move {
                 let mut ticks = tokio::time::interval(refresher.period());
                 ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                while !stop.load(Ordering::Relaxed) {
+                loop {
                     ticks.tick().await;
+                    if stop.load(Ordering::Relaxed) || generation.load(Ordering::SeqCst) != mine {
+                        return;
+                    }
                     let job = tokio::task::spawn_blocking(move || {
                         refresher.refresh(Utc::now());
                         refresher
@@ -251,27 +309,43 @@ fn run(places: &Places, board: Option<BackendKind>) -> anyhow::Result<()> {
                 }
             });
         }
-        let loop_stop = Arc::clone(&stop);
-        let config_for_loop = config.clone();
-        let mut lamp_loop = tokio::task::spawn_blocking(move || {
-            let mut runner =
-                Runner::new(lamp, &config_for_loop, bus, sink, clock, WallTime::System);
-            runner.run(&loop_stop);
-        });
-        tokio::select! {
-            signal = tokio::signal::ctrl_c() => {
-                if let Err(error) = signal {
-                    tracing::error!("cannot listen for Ctrl-C: {error}");
-                }
-                tracing::info!("stopping");
-                stop.store(true, Ordering::Relaxed);
-                lamp_loop.await.context("the lamp loop")
-            }
-            result = &mut lamp_loop => result.context("the lamp loop"),
-        }
+    })
+}
+
+/// Binds the companion page's port (now, so a port in use is an error at start) and returns
+/// the server to run.
+fn serve_companion(
+    places: Places,
+    settings: lantern::config::Companion,
+    lamp: lantern::lamp::LampHandle,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<impl std::future::Future<Output = std::io::Result<()>>> {
+    let address = std::net::SocketAddr::new(
+        settings
+            .bind
+            .parse()
+            .with_context(|| format!("[companion] bind = {:?}", settings.bind))?,
+        settings.port,
+    );
+    let listener = std::net::TcpListener::bind(address).with_context(|| {
+        format!(
+            "the companion page cannot listen on {address}; set [companion] port to a free port \
+             (or enabled = false)"
+        )
     })?;
-    runtime.shutdown_timeout(Duration::from_secs(2));
-    Ok(())
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let gate = lantern::companion::gate(&places, &settings, lamp.clone())?;
+    let companion = lantern::companion::Companion::new(places, lamp);
+    let (router, _) = lantern::companion::router(companion, gate);
+    let shown = local_address().unwrap_or_else(|| "127.0.0.1".to_owned());
+    tracing::info!(
+        "companion page: http://{shown}:{} (or http://{}.local:{})",
+        settings.port,
+        settings.hostname,
+        settings.port
+    );
+    Ok(atelier_web::serve(listener, router, shutdown))
 }
 
 fn render(

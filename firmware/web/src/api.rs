@@ -87,7 +87,7 @@ impl<S: Clone + Send + Sync + 'static> Api<S> {
                 match code {
                     Ok(code) => {
                         let lifetime = g.pairing().code_lifetime();
-                        (g.show_code)(&code, lifetime);
+                        g.display.show(&code, lifetime);
                         tracing::info!("pairing code requested; shown on the machine");
                         (
                             StatusCode::ACCEPTED,
@@ -111,6 +111,9 @@ impl<S: Clone + Send + Sync + 'static> Api<S> {
                 match result {
                     Ok(token) => {
                         let device = g.pairing().device_of(&token).cloned();
+                        if let Some(device) = &device {
+                            g.display.paired(device);
+                        }
                         let cookie = format!(
                             "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000",
                             g.config.cookie

@@ -28,9 +28,23 @@ pub enum Access {
     Paired,
 }
 
-/// Shows a new pairing code on the machine (projected, printed, on the console) for as long as
-/// it is valid.
-pub type ShowCode = Box<dyn Fn(&str, Duration) + Send + Sync>;
+/// Where the machine shows a pairing code: projected, printed, on the console.
+pub trait CodeDisplay: Send + Sync {
+    /// Shows `code` for `lifetime` (it is void after).
+    fn show(&self, code: &str, lifetime: Duration);
+
+    /// A device paired: the code is used up and can go.
+    fn paired(&self, device: &Device) {
+        let _ = device;
+    }
+}
+
+/// A closure shows the code and does nothing on pairing.
+impl<F: Fn(&str, Duration) + Send + Sync> CodeDisplay for F {
+    fn show(&self, code: &str, lifetime: Duration) {
+        self(code, lifetime);
+    }
+}
 
 /// How the gate is set up.
 #[derive(Debug, Clone)]
@@ -74,7 +88,7 @@ pub struct Caller {
 pub struct Gate {
     pub(crate) pairing: Mutex<Pairing>,
     pub(crate) config: GateConfig,
-    pub(crate) show_code: ShowCode,
+    pub(crate) display: Box<dyn CodeDisplay>,
     limiter: Mutex<Limiter>,
 }
 
@@ -87,13 +101,17 @@ impl std::fmt::Debug for Gate {
 }
 
 impl Gate {
-    /// A gate over `pairing`; `show_code` puts new codes where the person can read them.
-    pub fn new(config: GateConfig, pairing: Pairing, show_code: ShowCode) -> Arc<Gate> {
+    /// A gate over `pairing`; `display` puts new codes where the person can read them.
+    pub fn new(
+        config: GateConfig,
+        pairing: Pairing,
+        display: impl CodeDisplay + 'static,
+    ) -> Arc<Gate> {
         let limiter = Limiter::new(config.requests_per_second, config.burst);
         Arc::new(Gate {
             pairing: Mutex::new(pairing),
             config,
-            show_code,
+            display: Box::new(display),
             limiter: Mutex::new(limiter),
         })
     }

@@ -24,6 +24,6 @@ mod server;
 
 pub use api::{Api, DEFAULT_BODY_LIMIT, Route};
 pub use error::{ApiError, JsonBody};
-pub use gate::{Access, Caller, Gate, GateConfig, ShowCode};
+pub use gate::{Access, Caller, CodeDisplay, Gate, GateConfig};
 pub use pairing::{Device, PairError, Pairing, PairingPolicy};
 pub use server::serve;

@@ -37,7 +37,7 @@ fn site(open_read: bool) -> Site {
     let gate = Gate::new(
         config,
         Pairing::in_memory(PairingPolicy::default()),
-        Box::new(move |code, _| log.lock().expect("codes").push(code.to_owned())),
+        move |code: &str, _: std::time::Duration| log.lock().expect("codes").push(code.to_owned()),
     );
     let name = Arc::new(Mutex::new("lamp".to_owned()));
     let read = Arc::clone(&name);
@@ -517,7 +517,7 @@ async fn live_state_streams_to_a_page_over_a_real_socket_and_the_server_stops_on
             ..GateConfig::for_machine("lantern")
         },
         Pairing::in_memory(PairingPolicy::default()),
-        Box::new(|_, _| {}),
+        |_: &str, _: std::time::Duration| {},
     );
     let (router, _) = Api::<()>::new(gate)
         .route(Method::GET, "/api/live", Access::Read, move || {

@@ -56,7 +56,11 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
     };
     let (hours, minutes) = match digits.split_once(':') {
         Some((h, m)) => (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?),
-        None if digits.len() == 4 => (digits[..2].parse().ok()?, digits[2..].parse().ok()?),
+        // `get`, not indexing: four bytes of user text may split a multi-byte character.
+        None if digits.len() == 4 => (
+            digits.get(..2)?.parse().ok()?,
+            digits.get(2..)?.parse().ok()?,
+        ),
         None => (digits.parse().ok()?, 0),
     };
     if hours > 14 || minutes > 59 {
@@ -116,6 +120,20 @@ impl fmt::Display for Zone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_zone_text_is_refused_not_a_panic() {
+        for text in [
+            "+1é2",
+            "+é12",
+            "UTC+1\u{300}0",
+            "Europe/Zürich",
+            "−05:00",
+            "+٠٥",
+        ] {
+            assert!(text.parse::<Zone>().is_err(), "{text}");
+        }
+    }
 
     #[test]
     fn names_and_offsets() {

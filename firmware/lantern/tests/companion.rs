@@ -1,0 +1,496 @@
+//! The companion's JSON API against a running simulated lamp: the real loop on its own thread
+//! in real time, the real router, the real config writer in a temporary state folder.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use atelier_config::Places;
+use atelier_sim::{OrientationScript, Pace, Projector};
+use atelier_web::{Access, CodeDisplay, Route};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use lantern::config::LanternConfig;
+use lantern::lamp::{Lamp, LampHandle, Runner, WallTime};
+use lantern::render::SimSink;
+use lantern::simulated::{CEILING, SimLamp};
+use tower::ServiceExt as _;
+
+const HOST: &str = "lantern.local:8080";
+
+/// The shipped config, with the simulated board and projector and a small picture.
+fn defaults(dir: &Path) -> PathBuf {
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hardware/lantern.toml"),
+    )
+    .expect("shipped");
+    let text = shipped
+        .replace("backend = \"rpi\"", "backend = \"sim\"")
+        .replace("output = \"fb:/dev/fb0\"", "output = \"sim\"")
+        .replace("width = 1280", "width = 160")
+        .replace("height = 720", "height = 90")
+        .replace(
+            "path = \"/home/pi/calendar.ics\"",
+            "path = \"/nonexistent/calendar.ics\"",
+        );
+    let path = dir.join("lantern.toml");
+    std::fs::write(&path, text).expect("defaults");
+    path
+}
+
+/// A running lamp pointing at the ceiling, and its companion's router.
+struct Running {
+    router: Router,
+    routes: Vec<Route>,
+    handle: LampHandle,
+    places: Places,
+    codes: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Running {
+    /// Stops the lamp; its folders stay for the next start.
+    fn shut_down(mut self) -> (Places, tempfile::TempDir) {
+        self.halt();
+        let dir = self.dir.take().expect("folders");
+        (self.places.clone(), dir)
+    }
+
+    fn halt(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+fn start() -> Running {
+    let dir = tempfile::tempdir().expect("tmp");
+    let places =
+        Places::find("lantern", Some(&defaults(dir.path()))).with_state(dir.path().join("state"));
+    start_with(places, dir)
+}
+
+fn start_with(places: Places, dir: tempfile::TempDir) -> Running {
+    let config: LanternConfig = places.load().expect("valid");
+    let lamp = SimLamp::new(
+        &config,
+        OrientationScript::fixed(CEILING),
+        Pace::RealTime { speed: 1.0 },
+    );
+    let mut runner = Runner::new(
+        Lamp::new(&config).expect("lamp"),
+        &config,
+        lamp.board.i2c(config.sensor.i2c_bus),
+        SimSink::new(Projector::new(4)),
+        lamp.board.clock(),
+        WallTime::System,
+    );
+    let handle = runner.connect();
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread_stop = Arc::clone(&stop);
+    let thread = std::thread::spawn(move || runner.run(&thread_stop));
+    let codes = Arc::new(Mutex::new(Vec::new()));
+    let pairing = atelier_web::Pairing::persistent(
+        atelier_web::PairingPolicy::default(),
+        &places.in_state(Path::new("pairings.json")),
+    )
+    .expect("pairings");
+    let gate = atelier_web::Gate::new(
+        atelier_web::GateConfig::for_machine(&config.companion.hostname),
+        pairing,
+        Recording {
+            lamp: lantern::companion::ProjectedCode(handle.clone()),
+            codes: Arc::clone(&codes),
+        },
+    );
+    let companion = lantern::companion::Companion::new(places.clone(), handle.clone());
+    let (router, routes) = lantern::companion::router(companion, gate);
+    Running {
+        router,
+        routes,
+        handle,
+        places,
+        codes,
+        stop,
+        thread: Some(thread),
+        dir: Some(dir),
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    json: serde_json::Value,
+    bytes: Vec<u8>,
+}
+
+async fn call(
+    router: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Reply {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, HOST);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(body) => {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+            Body::from(body)
+        }
+        None => Body::empty(),
+    };
+    let response = router
+        .clone()
+        .oneshot(request.body(body).expect("request"))
+        .await
+        .expect("infallible");
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
+        .await
+        .expect("body")
+        .to_vec();
+    let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    Reply {
+        status,
+        json,
+        bytes,
+    }
+}
+
+/// Pairs through the API with the code the lamp was asked to project.
+async fn pair(running: &Running) -> String {
+    let asked = call(&running.router, Method::POST, "/api/pair/code", None, None).await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED);
+    // The lamp projects it: its state says so within a few frames.
+    let mut state = running.handle.state();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        state.wait_for(|s| s.pairing_code_shown),
+    )
+    .await
+    .expect("the lamp shows the code within 5 s")
+    .expect("lamp running");
+    let code = shown_code(running);
+    let paired = call(
+        &running.router,
+        Method::POST,
+        "/api/pair",
+        None,
+        Some(serde_json::json!({ "code": code, "name": "test phone" }).to_string()),
+    )
+    .await;
+    assert_eq!(paired.status, StatusCode::OK, "{:?}", paired.json);
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        state.wait_for(|s| !s.pairing_code_shown),
+    )
+    .await
+    .expect("the code goes once paired")
+    .expect("lamp running");
+    paired.json["token"].as_str().expect("token").to_owned()
+}
+
+/// The code last sent to the lamp to project.
+fn shown_code(running: &Running) -> String {
+    running
+        .codes
+        .lock()
+        .expect("codes")
+        .last()
+        .cloned()
+        .expect("a code was shown")
+}
+
+/// The lamp's own code display, and a note of each code for the test to type in.
+struct Recording {
+    lamp: lantern::companion::ProjectedCode,
+    codes: Arc<Mutex<Vec<String>>>,
+}
+
+impl CodeDisplay for Recording {
+    fn show(&self, code: &str, lifetime: Duration) {
+        self.codes.lock().expect("codes").push(code.to_owned());
+        self.lamp.show(code, lifetime);
+    }
+
+    fn paired(&self, device: &atelier_web::Device) {
+        self.lamp.paired(device);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_that_changes_the_lamp_needs_pairing() {
+    let running = start();
+    let mut paired_routes = 0;
+    for route in &running.routes {
+        let path = route
+            .path
+            .replace("{name}", "ceiling")
+            .replace("{id}", "0000");
+        let reply = call(
+            &running.router,
+            route.method.clone(),
+            &path,
+            None,
+            Some("{}".into()),
+        )
+        .await;
+        match route.access {
+            Access::Public => assert_ne!(reply.status, StatusCode::UNAUTHORIZED, "{path}"),
+            Access::Read | Access::Paired => {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{} {path}",
+                    route.method
+                )
+            }
+        }
+        if route.method != Method::GET && !path.starts_with("/api/pair") {
+            assert_eq!(route.access, Access::Paired, "{} {path}", route.method);
+            paired_routes += 1;
+        }
+    }
+    assert!(paired_routes >= 7, "{paired_routes}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paired_phone_assigns_an_app_and_the_choice_survives_a_restart() {
+    let running = start();
+    let token = pair(&running).await;
+    let state = call(
+        &running.router,
+        Method::GET,
+        "/api/state",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(state.status, StatusCode::OK);
+    let ceiling = |json: &serde_json::Value| {
+        json["surfaces"]
+            .as_array()
+            .expect("surfaces")
+            .iter()
+            .find(|s| s["name"] == "ceiling")
+            .cloned()
+            .expect("ceiling")
+    };
+    assert_eq!(ceiling(&state.json)["app"], "space-porthole");
+    let body =
+        serde_json::json!({ "app": "clock", "settings": { "style": "digital" }, "rotation": 180 });
+    let changed = call(
+        &running.router,
+        Method::PUT,
+        "/api/surfaces/ceiling/app",
+        Some(&token),
+        Some(body.to_string()),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.json);
+    assert_eq!(ceiling(&changed.json)["app"], "clock");
+    assert_eq!(ceiling(&changed.json)["settings"]["style"], "digital");
+    assert_eq!(ceiling(&changed.json)["rotation"], 180);
+    // The packaged defaults are untouched; the overlay holds the change.
+    let defaults = std::fs::read_to_string(&running.places.defaults).expect("defaults");
+    assert!(defaults.contains("[apps.space-porthole]"));
+    let edits = std::fs::read_to_string(&running.places.edits).expect("edits");
+    assert!(edits.contains("[apps.clock]"), "{edits}");
+
+    let renamed = call(
+        &running.router,
+        Method::PUT,
+        "/api/lamp",
+        Some(&token),
+        Some(r#"{"name": "Porch lamp"}"#.into()),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK);
+    let mut state = running.handle.state();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        state.wait_for(|s| s.name == "Porch lamp"),
+    )
+    .await
+    .expect("the running lamp takes the new name")
+    .expect("running");
+
+    // Restart: a new lamp on the same folders starts with the phone's choices, and the phone
+    // is still paired.
+    let (places, dir) = running.shut_down();
+    let again = start_with(places, dir);
+    let state = call(&again.router, Method::GET, "/api/state", Some(&token), None).await;
+    assert_eq!(state.status, StatusCode::OK, "the pairing survived");
+    assert_eq!(ceiling(&state.json)["app"], "clock");
+    assert_eq!(state.json["lamp"]["name"], "Porch lamp");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_are_refused_with_a_reason_and_change_nothing() {
+    let running = start();
+    let token = pair(&running).await;
+    let put_app = |body: String| {
+        call(
+            &running.router,
+            Method::PUT,
+            "/api/surfaces/ceiling/app",
+            Some(&token),
+            Some(body),
+        )
+    };
+    let before = std::fs::read(&running.places.edits).ok();
+    let unknown = put_app(r#"{"app": "weather"}"#.into()).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.json["error"]
+            .as_str()
+            .expect("reason")
+            .contains("unknown app")
+    );
+    let range = call(
+        &running.router,
+        Method::PUT,
+        "/api/location",
+        Some(&token),
+        Some(r#"{"latitude": 123, "longitude": 0, "timezone": "UTC"}"#.into()),
+    )
+    .await;
+    assert_eq!(range.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        range.json["error"]
+            .as_str()
+            .expect("reason")
+            .contains("latitude")
+    );
+    let nowhere = call(
+        &running.router,
+        Method::PUT,
+        "/api/surfaces/floor/app",
+        Some(&token),
+        Some(r#"{"app": "clock"}"#.into()),
+    )
+    .await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let huge = format!(
+        r#"{{"app": "message", "settings": {{"text": "{}"}}}}"#,
+        "x".repeat(100_000)
+    );
+    assert_eq!(put_app(huge).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let extra = put_app(r#"{"app": "clock", "colour": "red"}"#.into()).await;
+    assert_eq!(extra.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let last = call(
+        &running.router,
+        Method::DELETE,
+        "/api/surfaces/nowhere",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(last.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        std::fs::read(&running.places.edits).ok(),
+        before,
+        "nothing written"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn this_direction_is_a_new_surface_and_the_preview_is_a_picture() {
+    let running = start();
+    let token = pair(&running).await;
+    let added = call(
+        &running.router,
+        Method::POST,
+        "/api/surfaces",
+        Some(&token),
+        Some(r#"{"name": "skylight"}"#.into()),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK, "{:?}", added.json);
+    let skylight = added.json["surfaces"]
+        .as_array()
+        .expect("surfaces")
+        .iter()
+        .find(|s| s["name"] == "skylight")
+        .cloned()
+        .expect("added");
+    let z = skylight["direction"][2].as_f64().expect("direction");
+    assert!((z + 1.0).abs() < 0.05, "the lamp points up: {skylight}");
+    let preview = call(
+        &running.router,
+        Method::GET,
+        "/api/preview.jpg",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    let image = image::load_from_memory_with_format(&preview.bytes, image::ImageFormat::Jpeg)
+        .expect("a JPEG");
+    assert_eq!((image.width(), image.height()), (160, 90));
+}
+
+#[test]
+fn the_openapi_file_documents_exactly_the_routes() {
+    let running = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async { start() });
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api/lantern.openapi.json"),
+    )
+    .expect("docs/api/lantern.openapi.json");
+    let spec: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let mut documented: Vec<(String, String)> = spec["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, methods)| {
+            methods
+                .as_object()
+                .expect("methods")
+                .keys()
+                .filter(|m| m.as_str() != "parameters")
+                .map(move |m| (m.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let mut routed: Vec<(String, String)> = running
+        .routes
+        .iter()
+        .filter(|r| r.path.starts_with("/api/"))
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(documented, routed);
+    // Every documented operation says who may call it.
+    for route in &running.routes {
+        if !route.path.starts_with("/api/") {
+            continue;
+        }
+        let operation = &spec["paths"][route.path][route.method.as_str().to_lowercase()];
+        let access = operation["x-access"].as_str().expect("x-access");
+        assert_eq!(
+            access,
+            serde_json::to_value(route.access).expect("access"),
+            "{} {}",
+            route.method,
+            route.path
+        );
+    }
+}
