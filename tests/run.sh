@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # All of Atelier's tests, on a fresh machine with only Rust: installs what the tests need from
 # the system's packages (Debian: mpd, for the lantern's now-playing test against a real Music
-# Player Daemon), runs every test of every crate even when one fails, checks that the declared
-# rust-version is honest, and ends with one summary.
+# Player Daemon; chromium and chromium-driver, for the companion page's browser test), runs
+# every test of every crate even when one fails, checks that the declared rust-version is
+# honest, and ends with one summary.
 #
 #   bash tests/run.sh                                      # the whole suite
 #   bash tests/run.sh --target aarch64-unknown-linux-gnu   # under qemu-user (cross/setup-debian.sh first)
 #
-# Arguments go to `cargo test`. Elsewhere than Debian, install mpd with your package manager
-# (Fedora: dnf install mpd; Arch: pacman -S mpd; Ubuntu's is a .deb, as on Debian).
+# Arguments go to `cargo test`. Elsewhere than Debian, install mpd, Chromium and chromedriver
+# with your package manager (Fedora: dnf install mpd chromium chromedriver; Arch: pacman -S mpd
+# chromium).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-needed_programs=(mpd)
-needed_packages=(mpd)
+needed_programs=(mpd chromium chromedriver)
+needed_packages=(mpd chromium chromium-driver)
 
 provision() {
     local missing=()

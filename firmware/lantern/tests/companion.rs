@@ -1,129 +1,67 @@
 //! The companion's JSON API against a running simulated lamp: the real loop on its own thread
 //! in real time, the real router, the real config writer in a temporary state folder.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use atelier_config::Places;
-use atelier_sim::{OrientationScript, Pace, Projector};
-use atelier_web::{Access, CodeDisplay, Route};
+use atelier_web::{Access, Route};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use lantern::config::LanternConfig;
-use lantern::lamp::{Lamp, LampHandle, Runner, WallTime};
-use lantern::render::SimSink;
-use lantern::simulated::{CEILING, SimLamp};
+use lantern::lamp::LampHandle;
+use lantern::simulated::CEILING;
 use tower::ServiceExt as _;
 
-const HOST: &str = "lantern.local:8080";
+mod common;
 
-/// The shipped config, with the simulated board and projector and a small picture.
-fn defaults(dir: &Path) -> PathBuf {
-    let shipped = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hardware/lantern.toml"),
-    )
-    .expect("shipped");
-    let text = shipped
-        .replace("backend = \"rpi\"", "backend = \"sim\"")
-        .replace("output = \"fb:/dev/fb0\"", "output = \"sim\"")
-        .replace("width = 1280", "width = 160")
-        .replace("height = 720", "height = 90")
-        .replace(
-            "path = \"/home/pi/calendar.ics\"",
-            "path = \"/nonexistent/calendar.ics\"",
-        );
-    let path = dir.join("lantern.toml");
-    std::fs::write(&path, text).expect("defaults");
-    path
-}
+const HOST: &str = "lantern.local:8080";
 
 /// A running lamp pointing at the ceiling, and its companion's router.
 struct Running {
     router: Router,
     routes: Vec<Route>,
-    handle: LampHandle,
+    lamp: Option<common::LampThread>,
     places: Places,
     codes: Arc<Mutex<Vec<String>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
     dir: Option<tempfile::TempDir>,
 }
 
 impl Running {
+    fn handle(&self) -> &LampHandle {
+        &self.lamp.as_ref().expect("running").handle
+    }
+
     /// Stops the lamp; its folders stay for the next start.
     fn shut_down(mut self) -> (Places, tempfile::TempDir) {
-        self.halt();
+        self.lamp.take();
         let dir = self.dir.take().expect("folders");
         (self.places.clone(), dir)
-    }
-
-    fn halt(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.halt();
     }
 }
 
 fn start() -> Running {
     let dir = tempfile::tempdir().expect("tmp");
-    let places =
-        Places::find("lantern", Some(&defaults(dir.path()))).with_state(dir.path().join("state"));
+    let defaults = common::defaults(dir.path(), 160, 90, &[]);
+    let places = Places::find("lantern", Some(&defaults)).with_state(dir.path().join("state"));
     start_with(places, dir)
 }
 
 fn start_with(places: Places, dir: tempfile::TempDir) -> Running {
     let config: LanternConfig = places.load().expect("valid");
-    let lamp = SimLamp::new(
-        &config,
-        OrientationScript::fixed(CEILING),
-        Pace::RealTime { speed: 1.0 },
-    );
-    let mut runner = Runner::new(
-        Lamp::new(&config).expect("lamp"),
-        &config,
-        lamp.board.i2c(config.sensor.i2c_bus),
-        SimSink::new(Projector::new(4)),
-        lamp.board.clock(),
-        WallTime::System,
-    );
-    let handle = runner.connect();
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread_stop = Arc::clone(&stop);
-    let thread = std::thread::spawn(move || runner.run(&thread_stop));
+    let lamp = common::LampThread::start(&config, CEILING);
     let codes = Arc::new(Mutex::new(Vec::new()));
-    let pairing = atelier_web::Pairing::persistent(
-        atelier_web::PairingPolicy::default(),
-        &places.in_state(Path::new("pairings.json")),
-    )
-    .expect("pairings");
-    let gate = atelier_web::Gate::new(
-        atelier_web::GateConfig::for_machine(&config.companion.hostname),
-        pairing,
-        Recording {
-            lamp: lantern::companion::ProjectedCode(handle.clone()),
-            codes: Arc::clone(&codes),
-        },
-    );
-    let companion = lantern::companion::Companion::new(places.clone(), handle.clone());
+    let gate = common::gate(&places, &config, &lamp.handle, &codes);
+    let companion = lantern::companion::Companion::new(places.clone(), lamp.handle.clone());
     let (router, routes) = lantern::companion::router(companion, gate);
     Running {
         router,
         routes,
-        handle,
+        lamp: Some(lamp),
         places,
         codes,
-        stop,
-        thread: Some(thread),
         dir: Some(dir),
     }
 }
@@ -178,7 +116,7 @@ async fn pair(running: &Running) -> String {
     let asked = call(&running.router, Method::POST, "/api/pair/code", None, None).await;
     assert_eq!(asked.status, StatusCode::ACCEPTED);
     // The lamp projects it: its state says so within a few frames.
-    let mut state = running.handle.state();
+    let mut state = running.handle().state();
     tokio::time::timeout(
         Duration::from_secs(5),
         state.wait_for(|s| s.pairing_code_shown),
@@ -215,23 +153,6 @@ fn shown_code(running: &Running) -> String {
         .last()
         .cloned()
         .expect("a code was shown")
-}
-
-/// The lamp's own code display, and a note of each code for the test to type in.
-struct Recording {
-    lamp: lantern::companion::ProjectedCode,
-    codes: Arc<Mutex<Vec<String>>>,
-}
-
-impl CodeDisplay for Recording {
-    fn show(&self, code: &str, lifetime: Duration) {
-        self.codes.lock().expect("codes").push(code.to_owned());
-        self.lamp.show(code, lifetime);
-    }
-
-    fn paired(&self, device: &atelier_web::Device) {
-        self.lamp.paired(device);
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -322,7 +243,7 @@ async fn a_paired_phone_assigns_an_app_and_the_choice_survives_a_restart() {
     )
     .await;
     assert_eq!(renamed.status, StatusCode::OK);
-    let mut state = running.handle.state();
+    let mut state = running.handle().state();
     tokio::time::timeout(
         Duration::from_secs(5),
         state.wait_for(|s| s.name == "Porch lamp"),

@@ -1,0 +1,321 @@
+//! The companion in a real browser: headless Chromium driven over WebDriver (chromedriver,
+//! fantoccini). A phone pairs with the code the simulated lamp projects, puts the space
+//! porthole on the ceiling, the lamp is tilted to the ceiling, and the page's live preview
+//! shows the star map. The test saves a screenshot of the page.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (tests/run.sh installs them).
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use atelier_config::Places;
+use fantoccini::{ClientBuilder, Locator};
+use lantern::config::LanternConfig;
+use lantern::simulated::{CEILING, WALL};
+
+/// A child process killed and reaped however the test ends.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn chromedriver(port: u16, log: &Path) -> Killed {
+    let log = std::fs::File::create(log).expect("log file");
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start `chromedriver` ({e}): this test needs Chromium and its WebDriver; \
+                 install them with `apt-get install chromium chromium-driver` (tests/run.sh does)"
+            )
+        });
+    Killed(child)
+}
+
+/// The mean brightness (0–255) of a PNG, and the share of its pixels brighter than 96 (stars,
+/// their labels, the porthole's rim; all of a lit lamp).
+fn brightness(png: &[u8]) -> (f64, f64) {
+    let image = image::load_from_memory(png).expect("a PNG").to_luma8();
+    let pixels = image.pixels().count() as f64;
+    let sum: f64 = image.pixels().map(|p| f64::from(p.0[0])).sum();
+    let bright = image.pixels().filter(|p| p.0[0] > 96).count() as f64;
+    (sum / pixels, bright / pixels)
+}
+
+async fn until<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(start.elapsed() < timeout, "{what}: not within {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_pairs_puts_the_porthole_on_the_ceiling_and_sees_the_stars() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // Every surface starts with a lamp filling the picture, so a dark sky with a sprinkle of
+    // bright points can only be the star map.
+    let defaults = common::defaults_with_apps(
+        dir.path(),
+        640,
+        360,
+        r#"
+[[apps]]
+surface = "ceiling"
+[apps.lamp]
+kelvin = 4000
+shape = "full"
+
+[[apps]]
+surface = "wall"
+[apps.lamp]
+kelvin = 10000
+shape = "full"
+
+[[apps]]
+surface = "table"
+[apps.lamp]
+kelvin = 1900
+shape = "full"
+"#,
+    );
+    let places = Places::find("lantern", Some(&defaults)).with_state(dir.path().join("state"));
+    let config: LanternConfig = places.load().expect("valid");
+    assert_eq!(
+        config
+            .apps
+            .iter()
+            .find(|a| a.surface == "ceiling")
+            .expect("ceiling")
+            .settings()
+            .name(),
+        "lamp"
+    );
+
+    let lamp = common::LampThread::start(&config, WALL);
+    let codes = Arc::new(Mutex::new(Vec::new()));
+    let gate = common::gate(&places, &config, &lamp.handle, &codes);
+    let companion = lantern::companion::Companion::new(places.clone(), lamp.handle.clone());
+    let (router, _) = lantern::companion::router(companion, gate);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("loopback");
+    let page = format!("http://{}/", listener.local_addr().expect("address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(atelier_web::serve(listener, router, async {
+        let _ = stopped.await;
+    }));
+
+    let driver_port = free_port();
+    let _driver = chromedriver(driver_port, &dir.path().join("chromedriver.log"));
+    let profile = dir.path().join("chromium-profile");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=412,1400",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    let driver_url = format!("http://127.0.0.1:{driver_port}");
+    let browser = until("chromedriver answers", Duration::from_secs(30), || {
+        let capabilities = capabilities.clone();
+        let driver_url = driver_url.clone();
+        async move {
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&driver_url)
+                .await
+                .ok()
+        }
+    })
+    .await;
+
+    browser.goto(&page).await.expect("the page loads");
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#ask-code"))
+        .await
+        .expect("the pairing panel")
+        .click()
+        .await
+        .expect("ask for a code");
+    let mut state = lamp.handle.state();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        state.wait_for(|s| s.pairing_code_shown),
+    )
+    .await
+    .expect("the lamp projects the code")
+    .expect("lamp running");
+    let code = codes
+        .lock()
+        .expect("codes")
+        .last()
+        .cloned()
+        .expect("a code");
+    browser
+        .find(Locator::Css("#code"))
+        .await
+        .expect("code field")
+        .send_keys(&code)
+        .await
+        .expect("type the code");
+    browser
+        .find(Locator::Css("#pair-form button[type=submit]"))
+        .await
+        .expect("pair button")
+        .click()
+        .await
+        .expect("pair");
+    let ceiling = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(
+            "li.surface[data-surface='ceiling'] form.app-form",
+        ))
+        .await
+        .expect("paired: the surfaces show");
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        state.wait_for(|s| !s.pairing_code_shown),
+    )
+    .await
+    .expect("the code goes once paired")
+    .expect("lamp running");
+
+    ceiling
+        .find(Locator::Css("select[name=app]"))
+        .await
+        .expect("app menu")
+        .select_by_value("space-porthole")
+        .await
+        .expect("choose the porthole");
+    ceiling
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("save button")
+        .click()
+        .await
+        .expect("save");
+    until(
+        "the ceiling's app is saved",
+        Duration::from_secs(10),
+        || {
+            let places = places.clone();
+            async move {
+                let config: LanternConfig = places.load().ok()?;
+                let app = config.apps.iter().find(|a| a.surface == "ceiling")?;
+                (app.settings().name() == "space-porthole").then_some(())
+            }
+        },
+    )
+    .await;
+
+    let preview_before = browser
+        .find(Locator::Css("#preview"))
+        .await
+        .expect("preview")
+        .screenshot()
+        .await
+        .expect("preview shot");
+    // The lamp is turned up to the ceiling.
+    lamp.sim.turn_to(CEILING, Duration::from_millis(800));
+    until(
+        "the page says the lamp points at the ceiling",
+        Duration::from_secs(15),
+        || {
+            let browser = browser.clone();
+            async move {
+                let text = browser
+                    .find(Locator::Css("#sensed"))
+                    .await
+                    .ok()?
+                    .text()
+                    .await
+                    .ok()?;
+                (text == "ceiling").then_some(())
+            }
+        },
+    )
+    .await;
+    // The live preview shows the star map: a dark sky with bright stars, where the ceiling's
+    // old app was a bright lamp filling the picture.
+    let preview = browser
+        .find(Locator::Css("#preview"))
+        .await
+        .expect("preview");
+    let (wall_mean, _) = brightness(&preview_before);
+    assert!(wall_mean > 120.0, "the wall's lamp is bright: {wall_mean}");
+    let last = Arc::new(Mutex::new((0.0, 0.0)));
+    let seen = Arc::clone(&last);
+    let (mean, stars) = until(
+        "the preview shows the star map",
+        Duration::from_secs(15),
+        || {
+            let preview = preview.clone();
+            let seen = Arc::clone(&seen);
+            async move {
+                let shot = preview.screenshot().await.ok()?;
+                let (mean, stars) = brightness(&shot);
+                *seen.lock().expect("seen") = (mean, stars);
+                std::fs::write(
+                    Path::new(env!("CARGO_TARGET_TMPDIR")).join("lantern-preview.png"),
+                    &shot,
+                )
+                .ok()?;
+                (mean < 60.0 && stars > 0.002 && stars < 0.2).then_some((mean, stars))
+            }
+        },
+    )
+    .await;
+    let screenshot = browser.screenshot().await.expect("screenshot");
+    let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lantern-companion.png");
+    std::fs::write(&saved, &screenshot).expect("save the screenshot");
+    eprintln!(
+        "preview: mean brightness {mean:.1}, {:.2}% star pixels; screenshot at {}",
+        stars * 100.0,
+        saved.display()
+    );
+    assert_eq!(
+        lamp.handle.state().borrow().showing.as_deref(),
+        Some("ceiling")
+    );
+
+    browser.close().await.expect("browser closes");
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+}
