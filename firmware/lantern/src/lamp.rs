@@ -124,7 +124,10 @@ impl Lamp {
         let apps = config
             .apps
             .iter()
-            .map(|a| (a.surface.clone(), a.settings().build(), a.orientation()))
+            .map(|a| {
+                let app = a.settings().build_in(config.location.timezone);
+                (a.surface.clone(), app, a.orientation())
+            })
             .collect();
         Lamp::with_apps(config, apps)
     }
@@ -189,7 +192,8 @@ impl Lamp {
             .apps
             .iter()
             .map(|a| {
-                let screen = Screen::new(a.settings().build(), a.orientation(), width, height);
+                let app = a.settings().build_in(config.location.timezone);
+                let screen = Screen::new(app, a.orientation(), width, height);
                 (a.surface.clone(), screen)
             })
             .collect();

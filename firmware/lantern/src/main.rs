@@ -362,7 +362,7 @@ fn render(
         .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
         .filter(|&(w, h)| (16..=7680).contains(&w) && (16..=4320).contains(&h))
         .ok_or_else(|| anyhow!("--size {size:?}: expected WIDTHxHEIGHT such as 1280x720"))?;
-    let mut app = settings.build();
+    let mut app = settings.build_in(zone);
     if let Some(mut refresher) = app.refresher() {
         refresher.refresh(at);
     }

@@ -415,3 +415,119 @@ fn the_openapi_file_documents_exactly_the_routes() {
         );
     }
 }
+
+/// JSON of any shape, with the keys the API knows among random ones.
+fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    let key = prop::sample::select(vec![
+        "app",
+        "settings",
+        "rotation",
+        "mirror",
+        "name",
+        "latitude",
+        "longitude",
+        "timezone",
+        "style",
+        "text",
+        "kelvin",
+        "code",
+        "x",
+        "",
+    ]);
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)),
+        "[a-z ]{0,12}".prop_map(serde_json::Value::from),
+        any::<String>()
+            .prop_map(|s| serde_json::Value::from(s.chars().take(50).collect::<String>())),
+        prop::sample::select(vec![
+            "clock",
+            "space-porthole",
+            "calendar",
+            "message",
+            "Europe/Paris",
+            "+99:99",
+            "ceiling"
+        ])
+        .prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+            prop::collection::vec((key.clone(), inner), 0..5).prop_map(|pairs| {
+                serde_json::Value::Object(
+                    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+                )
+            }),
+        ]
+    })
+}
+
+#[test]
+fn any_request_body_gets_an_answer_never_a_panic_or_a_server_error() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let running = runtime.block_on(async { start() });
+    let token = runtime.block_on(pair(&running));
+    let changing: Vec<(Method, String)> = running
+        .routes
+        .iter()
+        .filter(|r| r.method != Method::GET)
+        .map(|r| {
+            (
+                r.method.clone(),
+                r.path.replace("{name}", "ceiling").replace("{id}", "0000"),
+            )
+        })
+        .collect();
+    let bodies = prop_oneof![
+        3 => json_value().prop_map(|v| v.to_string()),
+        1 => prop::collection::vec(any::<u8>(), 0..200).prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+    ];
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 96,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[11; 32]),
+    );
+    runner
+        .run(&(0..changing.len(), bodies), |(route, body)| {
+            let (method, path) = &changing[route];
+            let reply = runtime.block_on(call(
+                &running.router,
+                method.clone(),
+                path,
+                Some(&token),
+                Some(body.clone()),
+            ));
+            prop_assert!(
+                !reply.status.is_server_error(),
+                "{method} {path} {body:?}: {} {:?}",
+                reply.status,
+                reply.json
+            );
+            if !reply.status.is_success() {
+                prop_assert!(
+                    reply.json["error"].is_string(),
+                    "{method} {path}: {:?}",
+                    reply.json
+                );
+            }
+            Ok(())
+        })
+        .expect("every body answered with a 2xx or a 4xx and a reason");
+    // The lamp is still there and its config still valid.
+    let config: Result<LanternConfig, _> = running.places.load();
+    assert!(config.is_ok(), "{config:?}");
+}

@@ -46,10 +46,11 @@ fn render(app: &mut dyn App, context: &RenderContext<'_>) -> Frame {
     frame
 }
 
+/// An app on a lamp in the context's zone.
 fn app(name: &str, settings: &str) -> Box<dyn App> {
     AppSettings::parse(name, settings)
         .expect("valid settings")
-        .build()
+        .build_in(context().zone)
 }
 
 /// Compares `frame` with tests/golden/`name`.png (or writes it under LANTERN_BLESS=1).

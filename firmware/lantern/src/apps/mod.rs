@@ -208,11 +208,17 @@ impl AppSettings {
         }
     }
 
-    /// A fresh app with these settings.
+    /// A fresh app with these settings, on a lamp in UTC; see [`AppSettings::build_in`].
     pub fn build(&self) -> Box<dyn App> {
+        self.build_in(Zone::default())
+    }
+
+    /// A fresh app with these settings, on a lamp in `lamp_zone` (where a calendar without a
+    /// zone of its own expands its days, off the drawing path).
+    pub fn build_in(&self, lamp_zone: Zone) -> Box<dyn App> {
         match self {
             AppSettings::Clock(s) => Box::new(Clock::new(s.clone())),
-            AppSettings::Calendar(s) => Box::new(Calendar::new(s.clone())),
+            AppSettings::Calendar(s) => Box::new(Calendar::in_zone(s.clone(), lamp_zone)),
             AppSettings::NowPlaying(s) => Box::new(NowPlaying::new(s.clone())),
             AppSettings::Lamp(s) => Box::new(Lamp::new(s.clone())),
             AppSettings::Message(s) => Box::new(Message::new(s.clone())),

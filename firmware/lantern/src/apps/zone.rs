@@ -85,8 +85,8 @@ impl Zone {
             zone.from_local_datetime(&local)
                 .earliest()
                 .or_else(|| {
-                    zone.from_local_datetime(&(local + chrono::Duration::hours(1)))
-                        .earliest()
+                    let later = local.checked_add_signed(chrono::Duration::hours(1))?;
+                    zone.from_local_datetime(&later).earliest()
                 })
                 .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
         }

@@ -78,6 +78,18 @@ struct EventSpec {
     recurrence_id: Option<Start>,
 }
 
+/// The most occurrences kept for one day: more than a dial can show, few enough to draw.
+pub const MAX_PER_DAY: usize = 200;
+
+/// The most occurrences one event contributes to a day (every half hour).
+pub const MAX_PER_EVENT: usize = 48;
+
+/// The most events read from one file; the rest are skipped (and logged).
+pub const MAX_EVENTS: usize = 20_000;
+
+/// The largest calendar read, bytes (a URL's body is bounded the same).
+pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
+
 /// A parsed calendar.
 #[derive(Clone, Debug, Default)]
 pub struct CalendarData {
@@ -116,7 +128,15 @@ pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
         )
     })?;
     let mut data = CalendarData::default();
-    for component in calendar.components.iter().filter(|c| c.name == "VEVENT") {
+    let events = calendar.components.iter().filter(|c| c.name == "VEVENT");
+    let total = events.clone().count();
+    if total > MAX_EVENTS {
+        data.skipped.push(format!(
+            "{} events past the first {MAX_EVENTS} (a calendar that large is not a person's day)",
+            total - MAX_EVENTS
+        ));
+    }
+    for component in events.take(MAX_EVENTS) {
         match event(component) {
             Ok(Some(spec)) => data.events.push(spec),
             Ok(None) => {}
@@ -165,11 +185,11 @@ fn event(component: &Component<'_>) -> Result<Option<EventSpec>, String> {
     let duration = if let Some(end) = prop(component, "DTEND") {
         let end = moments(end)?.into_iter().next().ok_or("empty DTEND")?;
         // Both ends in the same frame of reference; an end before the start counts as none.
-        (end.wall() - start.wall()).max(Duration::zero())
+        (end.wall() - start.wall()).clamp(Duration::zero(), longest_event())
     } else if let Some(duration) = prop(component, "DURATION") {
         parse_duration(duration.val.as_str()).ok_or_else(|| {
             format!(
-                "DURATION {:?} is not an ISO 8601 duration",
+                "DURATION {:?} is not an ISO 8601 duration of at most a century",
                 duration.val.as_str()
             )
         })?
@@ -247,20 +267,100 @@ fn parse_duration(text: &str) -> Option<Duration> {
             'T' => in_time = true,
             '0'..='9' => number.push(c),
             unit => {
+                // Checked all the way: `P99999999999999W` is text, not a reason to panic.
                 let n: i64 = number.parse().ok()?;
                 number.clear();
-                total += match (unit, in_time) {
-                    ('W', false) => Duration::weeks(n),
-                    ('D', false) => Duration::days(n),
-                    ('H', true) => Duration::hours(n),
-                    ('M', true) => Duration::minutes(n),
-                    ('S', true) => Duration::seconds(n),
-                    _ => return None,
-                };
+                let part = match (unit, in_time) {
+                    ('W', false) => Duration::try_weeks(n),
+                    ('D', false) => Duration::try_days(n),
+                    ('H', true) => Duration::try_hours(n),
+                    ('M', true) => Duration::try_minutes(n),
+                    ('S', true) => Duration::try_seconds(n),
+                    _ => None,
+                }?;
+                total = total.checked_add(&part)?;
             }
         }
     }
-    number.is_empty().then_some(total * sign)
+    let total = if sign < 0 { -total } else { total };
+    (number.is_empty() && total.abs() <= longest_event()).then_some(total)
+}
+
+/// The longest event understood: a century. Longer is not a meeting, and bounding it keeps
+/// every date sum inside chrono's range.
+fn longest_event() -> Duration {
+    Duration::days(36_525)
+}
+
+/// Candidate instances a COUNT rule may step through before the window: beyond, the rule is
+/// refused (a rule counting seconds since 1900 would otherwise take hours to reach today).
+const MAX_STEPS_BEFORE_WINDOW: i64 = 100_000;
+
+/// Moves a rule's first instance forward by whole periods to just before `from`, so a rule that
+/// began decades ago costs what one that began yesterday does. Rules stepping by seconds to
+/// weeks repeat exactly with their period (INTERVAL × unit), so any whole number of periods
+/// keeps every instance and every BY… part. A COUNT rule counts from its real start, so it is
+/// not moved: refused instead when it would step too far to reach the window. `None` when
+/// UNTIL ends the rule before the window; `until_in_frame` turns the (UTC) UNTIL into the
+/// expansion frame.
+fn fast_forward(
+    first: NaiveDateTime,
+    rule: &str,
+    from: NaiveDateTime,
+    until_in_frame: impl Fn(Start) -> NaiveDateTime,
+) -> Result<Option<NaiveDateTime>, String> {
+    let mut freq = None;
+    let mut interval: i64 = 1;
+    let mut counted = false;
+    for part in rule.split(';') {
+        let Some((key, value)) = part.split_once('=') else {
+            continue;
+        };
+        match key.trim().to_ascii_uppercase().as_str() {
+            "FREQ" => freq = Some(value.trim().to_ascii_uppercase()),
+            "INTERVAL" => interval = value.trim().parse().unwrap_or(1).max(1),
+            "COUNT" => counted = true,
+            "UNTIL" => {
+                let until = value
+                    .trim()
+                    .strip_suffix('Z')
+                    .and_then(|v| NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok());
+                if let Some(until) = until
+                    && until_in_frame(Start::Utc(until)) < from
+                {
+                    return Ok(None);
+                }
+            }
+            _ => {}
+        }
+    }
+    let unit_seconds: i64 = match freq.as_deref() {
+        Some("SECONDLY") => 1,
+        Some("MINUTELY") => 60,
+        Some("HOURLY") => 3_600,
+        Some("DAILY") => 86_400,
+        Some("WEEKLY") => 604_800,
+        // Months and years have no fixed length; stepping a month at a time from year 1 is
+        // only some 24 000 steps anyway.
+        _ => return Ok(Some(first)),
+    };
+    let period = unit_seconds.saturating_mul(interval);
+    let behind = (from - first).num_seconds();
+    if behind <= period {
+        return Ok(Some(first));
+    }
+    let periods = behind / period;
+    if counted {
+        if periods > MAX_STEPS_BEFORE_WINDOW {
+            return Err(format!(
+                "RRULE {rule:?} counts from {first}, over {MAX_STEPS_BEFORE_WINDOW} steps before \
+                 the day shown: not expanded"
+            ));
+        }
+        return Ok(Some(first));
+    }
+    // `periods × period ≤ behind`, which fits: no overflow.
+    Ok(first.checked_add_signed(Duration::seconds(periods * period)))
 }
 
 /// The frame an event is expanded in: its own zone, or plain wall time (placed in the lamp's
@@ -330,12 +430,17 @@ impl EventSpec {
 
     /// Start wall times (in the expansion frame) of the occurrences beginning in
     /// `[from, to]`, before EXDATE.
+    /// `dense_from` is where a rule with more instances than the limit is looked at instead:
+    /// the latest start that still overlaps the window.
     fn starts(
         &self,
         from: NaiveDateTime,
+        dense_from: NaiveDateTime,
         to: NaiveDateTime,
         zone: Zone,
     ) -> Result<Vec<NaiveDateTime>, String> {
+        /// Instances expanded per rule and window.
+        const LIMIT: u16 = 2000;
         let first = self.in_frame(&self.start, zone);
         let mut starts = Vec::new();
         let tz = match self.frame() {
@@ -349,26 +454,51 @@ impl EventSpec {
                 .unwrap_or_else(|| rrule::Tz::UTC.from_utc_datetime(&wall))
         };
         if let Some(rule) = self.rule(zone) {
+            let Some(first) =
+                fast_forward(first, &rule, from, |until| self.in_frame(&until, zone))?
+            else {
+                // The rule ended before the window.
+                return Ok(self.rdate_starts(from, to, zone));
+            };
             let parsed: rrule::RRule<rrule::Unvalidated> = rule
                 .parse()
                 .map_err(|e: rrule::RRuleError| format!("RRULE {rule:?}: {e}"))?;
             let set = parsed
                 .build(to_rrule(first))
-                .map_err(|e| format!("RRULE {rule:?}: {e}"))?
+                .map_err(|e| format!("RRULE {rule:?}: {e}"))?;
+            let mut result = set
+                .clone()
                 .after(to_rrule(from))
-                .before(to_rrule(to));
-            let result = set.all(2000);
+                .before(to_rrule(to))
+                .all(LIMIT);
+            if result.dates.len() >= usize::from(LIMIT) {
+                // A dense rule filled the limit before the day itself: look again from the
+                // latest start that still overlaps the day.
+                result = set
+                    .after(to_rrule(dense_from))
+                    .before(to_rrule(to))
+                    .all(LIMIT);
+            }
             starts.extend(result.dates.iter().map(|d| d.naive_local()));
         } else if first >= from && first <= to {
             starts.push(first);
         }
-        for rdate in &self.rdates {
-            let wall = self.in_frame(rdate, zone);
-            if wall >= from && wall <= to {
-                starts.push(wall);
-            }
-        }
+        starts.extend(self.rdate_starts(from, to, zone));
         Ok(starts)
+    }
+
+    /// The RDATEs in `[from, to]`, in the expansion frame.
+    fn rdate_starts(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        zone: Zone,
+    ) -> Vec<NaiveDateTime> {
+        self.rdates
+            .iter()
+            .map(|rdate| self.in_frame(rdate, zone))
+            .filter(|wall| *wall >= from && *wall <= to)
+            .collect()
     }
 }
 
@@ -386,6 +516,18 @@ impl CalendarData {
     /// Everything happening on `day` in `zone` (overlapping it at all), sorted by start;
     /// all-day events first. Events whose rules cannot be expanded are logged and left out.
     pub fn occurrences(&self, day: NaiveDate, zone: Zone) -> Vec<Occurrence> {
+        self.occurrences_until(day, zone, None).0
+    }
+
+    /// [`CalendarData::occurrences`], giving up at `deadline` (the events not reached are left
+    /// out); whether every event was expanded. At most [`MAX_PER_DAY`] occurrences.
+    pub fn occurrences_until(
+        &self,
+        day: NaiveDate,
+        zone: Zone,
+        deadline: Option<std::time::Instant>,
+    ) -> (Vec<Occurrence>, bool) {
+        let mut complete = true;
         let day_start = day.and_time(NaiveTime::MIN);
         let day_end = day_start + Duration::days(1);
         let (window_start, window_end) = (zone.to_utc(day_start), zone.to_utc(day_end));
@@ -397,20 +539,27 @@ impl CalendarData {
             .collect();
         let mut found = Vec::new();
         for event in &self.events {
+            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                complete = false;
+                break;
+            }
             let all_day = matches!(event.start, Start::Date(_));
             // Search from early enough to catch an event that started earlier and runs into
             // the day, in the event's own frame (a day either side covers any zone offset).
-            let from = event.in_frame(&Start::Utc(window_start.naive_utc()), zone)
-                - event.duration
-                - Duration::days(1);
+            let dense_from =
+                event.in_frame(&Start::Utc(window_start.naive_utc()), zone) - event.duration;
+            let from = dense_from - Duration::days(1);
             let to = event.in_frame(&Start::Utc(window_end.naive_utc()), zone) + Duration::days(1);
-            let starts = match event.starts(from, to, zone) {
+            // (Durations are at most a century and the window is a day near now: no overflow.)
+            let starts = match event.starts(from, dense_from, to, zone) {
                 Ok(starts) => starts,
                 Err(reason) => {
                     tracing::warn!(event = %event.title, "calendar: cannot expand: {reason}");
                     continue;
                 }
             };
+            // One event, however dense its rule, cannot crowd the others off the day.
+            let mut kept = 0;
             let excluded: Vec<NaiveDateTime> = event
                 .exdates
                 .iter()
@@ -437,6 +586,10 @@ impl CalendarData {
                 }
                 let overlaps = start < window_end && (end > window_start || start >= window_start);
                 if overlaps {
+                    kept += 1;
+                    if kept > MAX_PER_EVENT {
+                        break;
+                    }
                     found.push(Occurrence {
                         title: event.title.clone(),
                         start,
@@ -448,7 +601,8 @@ impl CalendarData {
         }
         found.sort_by(|a, b| (!a.all_day, a.start, &a.title).cmp(&(!b.all_day, b.start, &b.title)));
         found.dedup();
-        found
+        found.truncate(MAX_PER_DAY);
+        (found, complete)
     }
 }
 

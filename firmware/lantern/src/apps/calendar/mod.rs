@@ -41,28 +41,94 @@ pub struct CalendarSettings {
     pub timezone: Option<Zone>,
 }
 
+/// The days around now that each refresh expands: yesterday (the night's 20:00–08:00 dial)
+/// to the day after tomorrow (a refresh late in the evening still covers tomorrow).
+const DAYS_BEFORE: i64 = 1;
+const DAYS_AFTER: i64 = 2;
+
+/// How long one refresh may spend expanding recurrences before it publishes what it has.
+const EXPANSION_BUDGET: Duration = Duration::from_secs(2);
+
+/// Each day's occurrences, expanded by the refresher so drawing only looks them up: no rule,
+/// however hostile, costs a frame anything.
+#[derive(Clone, Debug, Default)]
+pub struct Agenda {
+    days: Vec<(NaiveDate, Vec<Occurrence>)>,
+    events: usize,
+}
+
+impl Agenda {
+    /// The occurrences of `days` in `zone`, within `budget` for all of them.
+    pub fn expand(
+        data: &CalendarData,
+        zone: Zone,
+        days: impl IntoIterator<Item = NaiveDate>,
+        budget: Duration,
+    ) -> Agenda {
+        let deadline = std::time::Instant::now() + budget;
+        let mut agenda = Agenda {
+            days: Vec::new(),
+            events: data.len(),
+        };
+        for day in days {
+            let (occurrences, complete) = data.occurrences_until(day, zone, Some(deadline));
+            if !complete {
+                tracing::warn!(
+                    "calendar: expanding {day} took over {budget:?}; later events left out"
+                );
+            }
+            agenda.days.push((day, occurrences));
+        }
+        agenda
+    }
+
+    /// The occurrences on `day`, if it was expanded.
+    pub fn day(&self, day: NaiveDate) -> Option<&[Occurrence]> {
+        self.days
+            .iter()
+            .find(|(d, _)| *d == day)
+            .map(|(_, occurrences)| occurrences.as_slice())
+    }
+
+    /// Events in the calendar (recurring ones once).
+    pub fn events(&self) -> usize {
+        self.events
+    }
+}
+
 /// What the last read produced.
-pub type Loaded = Result<CalendarData, String>;
+pub type Loaded = Result<Agenda, String>;
 
 /// The calendar app.
 #[derive(Debug)]
 pub struct Calendar {
     settings: CalendarSettings,
+    /// The lamp's zone, for a calendar without its own.
+    lamp_zone: Zone,
     feed: Feed<Loaded>,
     text: Text,
-    /// Today's occurrences, recomputed when the day or the data changes.
-    today: Option<(NaiveDate, usize, Vec<Occurrence>)>,
 }
 
 impl Calendar {
-    /// A calendar app; shows a bare clock until its refresher has read the calendar.
+    /// A calendar app on a lamp in UTC; see [`Calendar::in_zone`].
     pub fn new(settings: CalendarSettings) -> Calendar {
+        Calendar::in_zone(settings, Zone::default())
+    }
+
+    /// A calendar app on a lamp in `lamp_zone`; shows a bare clock until its refresher has read
+    /// the calendar.
+    pub fn in_zone(settings: CalendarSettings, lamp_zone: Zone) -> Calendar {
         Calendar {
             settings,
+            lamp_zone,
             feed: Feed::default(),
             text: Text::new(),
-            today: None,
         }
+    }
+
+    /// The zone the calendar's days are in.
+    fn zone(&self) -> Zone {
+        self.settings.timezone.unwrap_or(self.lamp_zone)
     }
 
     /// Where the refresher publishes.
@@ -71,19 +137,38 @@ impl Calendar {
     }
 }
 
-/// Reads and parses the calendar once per period.
+/// Reads and parses the calendar once per period, and expands the days around now.
 #[derive(Debug)]
 pub struct IcsRefresher {
     settings: CalendarSettings,
+    zone: Zone,
     feed: Feed<Loaded>,
     last_error: Option<String>,
+}
+
+/// A calendar file, at most [`ics::MAX_BYTES`].
+fn read_bounded(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut text = String::new();
+    file.take(ics::MAX_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if text.len() as u64 > ics::MAX_BYTES {
+        return Err(format!(
+            "{} is over {} MiB: not read",
+            path.display(),
+            ics::MAX_BYTES >> 20
+        ));
+    }
+    Ok(text)
 }
 
 impl IcsRefresher {
     fn fetch(&self) -> Result<String, String> {
         match (&self.settings.path, &self.settings.url) {
-            (Some(path), _) => std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display())),
+            (Some(path), _) => read_bounded(path),
             (None, Some(url)) => http_get(url, Duration::from_secs(10)),
             (None, None) => Err("no `path` or `url` set for the calendar".into()),
         }
@@ -95,10 +180,20 @@ impl Refresher for IcsRefresher {
         Duration::from_secs(self.settings.refresh_s.unwrap_or(300).max(5))
     }
 
-    fn refresh(&mut self, _now: DateTime<Utc>) {
+    fn refresh(&mut self, now: DateTime<Utc>) {
+        let today = self.zone.local(now).date();
+        let zone = self.zone;
         let loaded = self
             .fetch()
-            .and_then(|text| ics::parse(&text).map_err(|e| e.to_string()));
+            .and_then(|text| ics::parse(&text).map_err(|e| e.to_string()))
+            .map(|data| {
+                for skipped in &data.skipped {
+                    tracing::warn!("calendar: skipped {skipped}");
+                }
+                let days = (-DAYS_BEFORE..=DAYS_AFTER)
+                    .filter_map(|offset| today.checked_add_signed(chrono::Duration::days(offset)));
+                Agenda::expand(&data, zone, days, EXPANSION_BUDGET)
+            });
         match &loaded {
             Err(error) => {
                 if self.last_error.as_ref() != Some(error) {
@@ -106,12 +201,9 @@ impl Refresher for IcsRefresher {
                 }
                 self.last_error = Some(error.clone());
             }
-            Ok(data) => {
-                for skipped in &data.skipped {
-                    tracing::warn!("calendar: skipped {skipped}");
-                }
+            Ok(agenda) => {
                 if self.last_error.take().is_some() {
-                    tracing::info!("calendar readable again ({} events)", data.len());
+                    tracing::info!("calendar readable again ({} events)", agenda.events());
                 }
             }
         }
@@ -150,7 +242,7 @@ fn http_get(url: &str, timeout: Duration) -> Result<String, String> {
     response
         .body_mut()
         .with_config()
-        .limit(16 * 1024 * 1024)
+        .limit(ics::MAX_BYTES)
         .read_to_string()
         .map_err(|e| format!("{url}: {e}"))
 }
@@ -163,6 +255,7 @@ impl App for Calendar {
     fn refresher(&self) -> Option<Box<dyn Refresher>> {
         Some(Box::new(IcsRefresher {
             settings: self.settings.clone(),
+            zone: self.zone(),
             feed: self.feed.clone(),
             last_error: None,
         }))
@@ -170,7 +263,7 @@ impl App for Calendar {
 
     fn render(&mut self, context: &RenderContext<'_>, frame: &mut Frame) {
         frame.fill(Rgb888::BLACK);
-        let zone = self.settings.timezone.unwrap_or(context.zone);
+        let zone = self.zone();
         let local = zone.local(context.now);
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let unit = h.min(w * 0.5625) / 100.0;
@@ -178,9 +271,6 @@ impl App for Calendar {
         let centre = (w / 2.0, h * 0.54);
         draw_dial(frame, centre, radius);
         let loaded = self.feed.get();
-        let key = loaded
-            .as_ref()
-            .map_or(0, |l| std::sync::Arc::as_ptr(l) as usize);
         match loaded.as_deref() {
             None => {}
             Some(Err(_)) => {
@@ -194,13 +284,10 @@ impl App for Calendar {
                     style,
                 );
             }
-            Some(Ok(data)) => {
-                let day = local.date();
-                if !matches!(&self.today, Some((d, k, _)) if *d == day && *k == key) {
-                    self.today = Some((day, key, data.occurrences(day, zone)));
-                }
-                let occurrences = self.today.as_ref().map(|t| t.2.clone()).unwrap_or_default();
-                self.draw_events(frame, context.now, zone, &occurrences, centre, radius, unit);
+            Some(Ok(agenda)) => {
+                // A day not expanded yet (the refresher is behind) shows the bare clock.
+                let occurrences = agenda.day(local.date()).unwrap_or_default();
+                self.draw_events(frame, context.now, zone, occurrences, centre, radius, unit);
             }
         }
         draw_hands(frame, centre, radius, local, true);

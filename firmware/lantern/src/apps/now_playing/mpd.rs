@@ -4,7 +4,7 @@
 //! The protocol is line-based: the server greets with `OK MPD <version>`, answers each command
 //! with `key: value` lines and a final `OK`, or one `ACK [error@n] {command} message` line.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read as _, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -57,8 +57,13 @@ pub enum MpdError {
     },
 }
 
+/// The longest answer line read (MPD's own are well under 1 KiB; tags may be long).
+const MAX_LINE: usize = 8 * 1024;
+/// The most lines in one answer (`status` and `currentsong` give a few dozen).
+const MAX_PAIRS: usize = 256;
+
 /// Asks the MPD server at `address` (`host:port`) what is playing; every network step waits at
-/// most `timeout`.
+/// most `timeout`, the whole exchange at most four times that.
 pub fn query(address: &str, timeout: Duration) -> Result<PlayerStatus, MpdError> {
     let unreachable = |reason: String| MpdError::Unreachable {
         address: address.to_owned(),
@@ -85,8 +90,29 @@ pub fn query(address: &str, timeout: Duration) -> Result<PlayerStatus, MpdError>
     stream.set_write_timeout(Some(timeout)).map_err(io)?;
     let mut writer = stream.try_clone().map_err(io)?;
     let mut reader = BufReader::new(stream);
+    // A server that drips bytes slower than the timeout but never stops is cut off here.
+    let deadline = std::time::Instant::now() + timeout.saturating_mul(4);
+    let mut next_line = |line: &mut String| -> Result<usize, MpdError> {
+        if std::time::Instant::now() > deadline {
+            return Err(unreachable(format!(
+                "no whole answer within {:?}",
+                timeout.saturating_mul(4)
+            )));
+        }
+        let n = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_line(line)
+            .map_err(io)?;
+        if n > MAX_LINE {
+            return Err(MpdError::Protocol {
+                address: address.to_owned(),
+                answer: format!("a line over {MAX_LINE} bytes"),
+            });
+        }
+        Ok(n)
+    };
     let mut greeting = String::new();
-    reader.read_line(&mut greeting).map_err(io)?;
+    next_line(&mut greeting)?;
     if !greeting.starts_with("OK MPD ") {
         return Err(MpdError::Protocol {
             address: address.to_owned(),
@@ -100,8 +126,14 @@ pub fn query(address: &str, timeout: Duration) -> Result<PlayerStatus, MpdError>
         let mut pairs = Vec::new();
         loop {
             let mut line = String::new();
-            if reader.read_line(&mut line).map_err(io)? == 0 {
+            if next_line(&mut line)? == 0 {
                 return Err(unreachable("connection closed mid-answer".into()));
+            }
+            if pairs.len() >= MAX_PAIRS {
+                return Err(MpdError::Protocol {
+                    address: address.to_owned(),
+                    answer: format!("over {MAX_PAIRS} lines in one answer"),
+                });
             }
             let line = line.trim_end_matches(['\r', '\n']);
             if line == "OK" {
@@ -265,6 +297,43 @@ mod tests {
             query(&address, TIMEOUT),
             Err(MpdError::Protocol { .. })
         ));
+    }
+
+    /// A server that greets, then answers `status` with whatever `flood` writes.
+    fn hostile(flood: fn(&mut std::net::TcpStream)) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("addr").to_string();
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let _ = stream.write_all(b"OK MPD 0.23.5\n");
+                flood(&mut stream);
+            }
+        });
+        address
+    }
+
+    #[test]
+    fn endless_lines_and_endless_answers_are_cut_off() {
+        // One line that never ends.
+        let address = hostile(|stream| {
+            let chunk = [b'x'; 4096];
+            while stream.write_all(&chunk).is_ok() {}
+        });
+        let error = query(&address, TIMEOUT).expect_err("cut off");
+        assert!(error.to_string().contains("a line over"), "{error}");
+        // Lines without end of answer.
+        let address = hostile(
+            |stream| {
+                while stream.write_all(b"Title: again\n").is_ok() {}
+            },
+        );
+        let error = query(&address, TIMEOUT).expect_err("cut off");
+        assert!(error.to_string().contains("lines in one answer"), "{error}");
+        // Bytes that are not text.
+        let address = hostile(|stream| {
+            let _ = stream.write_all(b"Title: \xff\xfe\n");
+        });
+        assert!(query(&address, TIMEOUT).is_err());
     }
 
     #[test]
