@@ -335,6 +335,18 @@ fn serve_companion(
     })?;
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
+    // Found as `_http._tcp` on the LAN; a page bound to loopback has nobody to be found by.
+    let announcer = (!address.ip().is_loopback()).then(|| {
+        let lamp_name = lamp.state().borrow().name.clone();
+        atelier_web::discovery::announce(
+            &atelier_web::discovery::Announcement {
+                instance: lamp_name,
+                hostname: settings.hostname.clone(),
+                port: settings.port,
+            },
+            &atelier_web::discovery::Avahi::default(),
+        )
+    });
     let gate = lantern::companion::gate(&places, &settings, lamp.clone())?;
     let companion = lantern::companion::Companion::new(places, lamp);
     let (router, _) = lantern::companion::router(companion, gate);
@@ -345,7 +357,12 @@ fn serve_companion(
         settings.hostname,
         settings.port
     );
-    Ok(atelier_web::serve(listener, router, shutdown))
+    Ok(async move {
+        let served = atelier_web::serve(listener, router, shutdown).await;
+        // Withdrawn once the page stops answering.
+        drop(announcer);
+        served
+    })
 }
 
 fn render(

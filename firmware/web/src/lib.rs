@@ -9,6 +9,7 @@
 //! - [`error`]: errors as JSON naming what was wrong ([`ApiError`], [`JsonBody`]).
 //! - [`live`]: state changes to open pages by server-sent events.
 //! - [`serve`]: serving a router on a listener until shutdown.
+//! - [`discovery`]: being found as `_http._tcp` / `NAME.local`, through avahi where it runs.
 //!
 //! # For machine authors
 //! Make a [`Gate`] (with how the machine shows a pairing code), an [`Api`] over it, add the
@@ -16,6 +17,7 @@
 //! [`serve`] the router. Test every route through the table [`Api::finish`] returns.
 
 pub mod api;
+pub mod discovery;
 pub mod error;
 pub mod gate;
 pub mod live;
