@@ -39,17 +39,11 @@ use crate::surface::{Classifier, State};
 struct Screen {
     app: Box<dyn App>,
     orientation: Orientation,
-    canvas: Frame,
 }
 
 impl Screen {
-    fn new(app: Box<dyn App>, orientation: Orientation, width: u32, height: u32) -> Screen {
-        let (w, h) = orientation.canvas_size(width, height);
-        Screen {
-            app,
-            orientation,
-            canvas: Frame::new(w, h),
-        }
+    fn new(app: Box<dyn App>, orientation: Orientation) -> Screen {
+        Screen { app, orientation }
     }
 }
 
@@ -100,6 +94,8 @@ pub struct Lamp {
     /// Brightness now (moving_dim … 1), and when it was last updated.
     level: f32,
     level_at: Option<Instant>,
+    /// What the app in view draws on.
+    canvas: Frame,
     composed: Frame,
     output: Frame,
     /// Public so the shell can fill in the address and sensor.
@@ -141,9 +137,7 @@ impl Lamp {
         let (width, height) = (display.width, display.height);
         let screens = apps
             .into_iter()
-            .map(|(surface, app, orientation)| {
-                (surface, Screen::new(app, orientation, width, height))
-            })
+            .map(|(surface, app, orientation)| (surface, Screen::new(app, orientation)))
             .collect();
         Ok(Lamp {
             classifier: Classifier::new(config.surfaces.clone())?,
@@ -151,8 +145,6 @@ impl Lamp {
             startup: Screen::new(
                 Box::new(Info::new(InfoSettings::default())),
                 Orientation::default(),
-                width,
-                height,
             ),
             width,
             height,
@@ -168,6 +160,7 @@ impl Lamp {
             fade: None,
             level: 1.0,
             level_at: None,
+            canvas: Frame::new(width, height),
             composed: Frame::new(width, height),
             output: Frame::new(width, height),
             status: Status {
@@ -187,13 +180,12 @@ impl Lamp {
         config: &LanternConfig,
     ) -> Result<(), crate::surface::ConfigError> {
         self.classifier.reconfigure(config.surfaces.clone())?;
-        let (width, height) = (self.width, self.height);
         self.screens = config
             .apps
             .iter()
             .map(|a| {
                 let app = a.settings().build_in(config.location.timezone);
-                let screen = Screen::new(app, a.orientation(), width, height);
+                let screen = Screen::new(app, a.orientation());
                 (a.surface.clone(), screen)
             })
             .collect();
@@ -324,11 +316,17 @@ impl Lamp {
             Showing::Startup | Showing::Pairing => &mut self.startup,
             Showing::Surface(name) => self.screens.entry(name.clone()).or_insert_with(|| {
                 let blank = AppSettings::Blank(Default::default()).build();
-                Screen::new(blank, Orientation::default(), width, height)
+                Screen::new(blank, Orientation::default())
             }),
         };
-        screen.app.render(&context, &mut screen.canvas);
-        screen.orientation.apply(&screen.canvas, &mut self.composed);
+        // One canvas for every app (each draws the whole of it every frame): a lamp with many
+        // surfaces holds one picture, not one each. Turned surfaces need it the other way up.
+        let (w, h) = screen.orientation.canvas_size(width, height);
+        if (self.canvas.width(), self.canvas.height()) != (w, h) {
+            self.canvas = Frame::new(w, h);
+        }
+        screen.app.render(&context, &mut self.canvas);
+        screen.orientation.apply(&self.canvas, &mut self.composed);
         self.composed.dim(self.level);
         match &self.fade {
             Some((from, start)) if (at - *start) < self.crossfade => {

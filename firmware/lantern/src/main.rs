@@ -184,12 +184,12 @@ fn local_address() -> Option<String> {
 fn sink_for(config: &LanternConfig, sim: bool) -> anyhow::Result<Box<dyn FrameSink + Send>> {
     Ok(match &config.display.output {
         Output::Png(dir) => Box::new(PngSink::new(dir, Duration::from_secs(1))),
-        Output::Sim => Box::new(SimSink::new(Projector::new(4))),
+        Output::Sim => Box::new(SimSink::new(Projector::new(1))),
         Output::Framebuffer(_) if sim => {
             tracing::info!(
                 "--board sim: frames go to the simulated projector, not the framebuffer"
             );
-            Box::new(SimSink::new(Projector::new(4)))
+            Box::new(SimSink::new(Projector::new(1)))
         }
         #[cfg(target_os = "linux")]
         Output::Framebuffer(device) => {

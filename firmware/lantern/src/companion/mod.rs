@@ -44,6 +44,9 @@ pub struct Companion {
     /// One change at a time: each reads, edits and writes the overlay whole.
     editing: Mutex<()>,
     streams: Arc<Semaphore>,
+    /// The config in force as TOML, read once and again after each change: reading state is
+    /// then a copy, not two files parsed and checked per request.
+    in_force: std::sync::Mutex<Option<Arc<serde_json::Value>>>,
 }
 
 impl Companion {
@@ -54,7 +57,34 @@ impl Companion {
             lamp,
             editing: Mutex::new(()),
             streams: Arc::new(Semaphore::new(PREVIEW_STREAMS)),
+            in_force: std::sync::Mutex::new(None),
         })
+    }
+
+    fn cached(&self) -> Option<Arc<serde_json::Value>> {
+        self.in_force
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reads the config in force from its files into the cache.
+    async fn reload(&self) -> Result<Arc<serde_json::Value>, ApiError> {
+        let places = self.places.clone();
+        let merged = tokio::task::spawn_blocking(move || {
+            atelier_config::effective_toml::<LanternConfig>(&places.defaults, &places.edits)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("reading the config failed: {e}")))?
+        .map_err(config_error)?;
+        let merged: toml::Table = toml::from_str(&merged)
+            .map_err(|e| ApiError::internal(format!("the config in force: {e}")))?;
+        let merged = Arc::new(config_view(&merged));
+        *self
+            .in_force
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&merged));
+        Ok(merged)
     }
 
     /// Applies `change` to the overlay and hands the resulting config to the running lamp.
@@ -70,7 +100,10 @@ impl Companion {
             .await
             .map_err(|e| ApiError::internal(format!("the config writer failed: {e}")))?
             .map_err(config_error)?;
+        // The files changed: the cache follows whatever the lamp says.
+        let reloaded = self.reload().await;
         self.reconfigure(config).await?;
+        reloaded?;
         self.view().await.map(Json)
     }
 
@@ -96,22 +129,20 @@ impl Companion {
 
     /// The lamp's state and its config in force, for the page.
     async fn view(&self) -> Result<serde_json::Value, ApiError> {
-        let places = self.places.clone();
-        let merged = tokio::task::spawn_blocking(move || {
-            atelier_config::effective_toml::<LanternConfig>(&places.defaults, &places.edits)
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("reading the config failed: {e}")))?
-        .map_err(config_error)?;
-        let merged: toml::Table = toml::from_str(&merged)
-            .map_err(|e| ApiError::internal(format!("the config in force: {e}")))?;
+        let merged = match self.cached() {
+            Some(merged) => merged,
+            None => self.reload().await?,
+        };
         let state: LampState = self.lamp.state().borrow().clone();
-        Ok(view(&merged, &state))
+        let mut view = (*merged).clone();
+        view["lamp"] = serde_json::to_value(state).unwrap_or_default();
+        Ok(view)
     }
 }
 
-/// The page's picture of the lamp: its live state, surfaces with their apps, and settings.
-fn view(merged: &toml::Table, state: &LampState) -> serde_json::Value {
+/// The page's picture of the lamp's config: surfaces with their apps, the apps there are, and
+/// where the lamp is (the live state joins it per request).
+fn config_view(merged: &toml::Table) -> serde_json::Value {
     let apps = merged
         .get("apps")
         .and_then(toml::Value::as_array)
@@ -149,7 +180,6 @@ fn view(merged: &toml::Table, state: &LampState) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({
-        "lamp": state,
         "surfaces": surfaces,
         "apps": crate::apps::AppSettings::NAMES,
         "location": serde_json::to_value(merged.get("location")).unwrap_or_default(),

@@ -45,6 +45,8 @@ pub fn defaults(dir: &Path, width: u32, height: u32, replace: &[(&str, &str)]) -
 pub struct LampThread {
     pub sim: SimLamp,
     pub handle: LampHandle,
+    /// What the lamp projects.
+    pub projector: Projector,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -56,11 +58,12 @@ impl LampThread {
             OrientationScript::fixed(facing),
             Pace::RealTime { speed: 1.0 },
         );
+        let projector = Projector::new(4);
         let mut runner = Runner::new(
             Lamp::new(config).expect("lamp"),
             config,
             sim.board.i2c(config.sensor.i2c_bus),
-            SimSink::new(Projector::new(4)),
+            SimSink::new(projector.clone()),
             sim.board.clock(),
             WallTime::System,
         );
@@ -71,6 +74,7 @@ impl LampThread {
         LampThread {
             sim,
             handle,
+            projector,
             stop,
             thread: Some(thread),
         }
