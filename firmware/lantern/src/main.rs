@@ -2,6 +2,8 @@
 //!
 //! - `lantern run`: sense, pick the surface's app, project it (Ctrl-C stops cleanly).
 //! - `lantern render APP --at TIME --out x.png`: one frame of one app.
+//! - `lantern agenda ICS [--day] [--days] [--timezone] [--json]`: what the calendar app will
+//!   show from a calendar, with where each event's times come from.
 //! - `lantern sky --lat --lon --time`: the stars above the horizon, as JSON.
 //! - `lantern calibrate SURFACE`: point the lamp, save the direction in the config's edits.
 //! - `lantern config`: where the lamp's files are, and the config in force.
@@ -94,6 +96,25 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// What the calendar app will show from a calendar: each day's events in the lamp's zone
+    /// (and in UTC), and where each event's times come from. Check a feed with it before
+    /// pointing the lamp at the wall.
+    Agenda {
+        /// An ICS file, or an http://, https:// or webcal:// URL.
+        source: String,
+        /// The first day (YYYY-MM-DD; default: today in --timezone).
+        #[arg(long)]
+        day: Option<chrono::NaiveDate>,
+        /// How many days, 1–31.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=31))]
+        days: u32,
+        /// The lamp's time zone (IANA name or offset).
+        #[arg(long, default_value = "UTC")]
+        timezone: Zone,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// The stars above the horizon at a place and time, brightest first, as JSON.
     Sky {
         /// Latitude, degrees north.
@@ -147,6 +168,13 @@ fn main() -> ExitCode {
             timezone,
             &out,
         ),
+        Command::Agenda {
+            source,
+            day,
+            days,
+            timezone,
+            json,
+        } => agenda(&source, day, days, timezone, json),
         Command::Sky {
             lat,
             lon,
@@ -392,6 +420,75 @@ fn render(
     app.render(&context, &mut frame);
     save_png(&frame, out).map_err(|e| anyhow!(e))?;
     println!("{}", out.display());
+    Ok(())
+}
+
+fn agenda(
+    source: &str,
+    day: Option<chrono::NaiveDate>,
+    days: u32,
+    zone: Zone,
+    json: bool,
+) -> anyhow::Result<()> {
+    use lantern::apps::calendar::ics;
+    let text = lantern::apps::calendar::read_source(source).map_err(|e| anyhow!(e))?;
+    let data = ics::parse(&text).map_err(|e| anyhow!("{source}: {e}"))?;
+    let first = day.unwrap_or_else(|| zone.local(Utc::now()).date());
+    let local = |t: DateTime<Utc>| zone.local(t).format("%Y-%m-%dT%H:%M:%S").to_string();
+    let mut listing = Vec::new();
+    for offset in 0..i64::from(days) {
+        let Some(day) = first.checked_add_signed(chrono::Duration::days(offset)) else {
+            break;
+        };
+        let occurrences = data.occurrences(day, zone);
+        listing.push((day, occurrences));
+    }
+    if json {
+        let days: Vec<_> = listing
+            .iter()
+            .map(|(day, occurrences)| {
+                serde_json::json!({
+                    "day": day.to_string(),
+                    "timezone": zone.to_string(),
+                    "occurrences": occurrences.iter().map(|o| serde_json::json!({
+                        "title": o.title,
+                        "all_day": o.all_day,
+                        "start": local(o.start),
+                        "end": local(o.end),
+                        "start_utc": o.start.to_rfc3339(),
+                        "end_utc": o.end.to_rfc3339(),
+                        "zone_rule": o.zone_rule,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let out = serde_json::json!({ "days": days, "skipped": data.skipped });
+        atelier_cli::print_stdout(&serde_json::to_string_pretty(&out)?)?;
+        return Ok(());
+    }
+    let mut out = String::new();
+    for (day, occurrences) in &listing {
+        out.push_str(&format!("{day} ({zone})\n"));
+        if occurrences.is_empty() {
+            out.push_str("  nothing\n");
+        }
+        for o in occurrences {
+            let when = if o.all_day {
+                "all day".to_owned()
+            } else {
+                format!(
+                    "{}–{}",
+                    zone.local(o.start).format("%H:%M"),
+                    zone.local(o.end).format("%H:%M")
+                )
+            };
+            out.push_str(&format!("  {when:<12} {}  [{}]\n", o.title, o.zone_rule));
+        }
+    }
+    for skipped in &data.skipped {
+        out.push_str(&format!("skipped: {skipped}\n"));
+    }
+    atelier_cli::print_stdout(out.trim_end())?;
     Ok(())
 }
 

@@ -1,20 +1,30 @@
 //! ICS (RFC 5545) to the occurrences of one day: parsing with `icalendar`'s zero-copy parser,
 //! recurrence with `rrule` (both pure Rust; `rrule` brings `chrono-tz` for TZID).
 //!
-//! # Times
+//! # Times, and which zone is used
 //! - `…Z` times are UTC; `TZID=Europe/Paris` times are expanded in that zone, so a weekly 9:00
 //!   stays at 9:00 local across daylight-saving changes.
-//! - Floating times (no zone) and all-day dates belong to wherever the lamp is: they are expanded
-//!   as plain wall times and placed in the lamp's zone. A TZID the IANA database does not know
-//!   (Outlook's "W. Europe Standard Time") is treated as floating, which is right whenever the
-//!   calendar's owner lives where the lamp does.
+//! - Floating times (no zone) belong to the calendar's `X-WR-TIMEZONE` when it names a zone
+//!   (Google's and Apple's exports), else to wherever the lamp is: they are expanded as plain
+//!   wall times and placed in the lamp's zone. All-day dates are the lamp's days.
+//! - A TZID the IANA database does not know (Outlook's "W. Europe Standard Time", a file's own
+//!   VTIMEZONE name) is still treated as floating. Known, and left for the calendar issue.
+//! - Each occurrence says which of these it used ([`Occurrence::zone_rule`]).
 //!
 //! # What is understood
 //! VEVENT with DTSTART, DTEND or DURATION, SUMMARY, RRULE (any FREQ, INTERVAL, COUNT, UNTIL,
-//! BYDAY…, via `rrule`), RDATE, EXDATE, RECURRENCE-ID (a moved or changed instance replaces the
-//! one it names) and STATUS:CANCELLED. A file that does not parse, or is not a VCALENDAR, is an
-//! error; a single event that cannot be understood is skipped and named in
-//! [`CalendarData::skipped`], so one odd entry does not blank the whole calendar.
+//! BYDAY…, via `rrule`; several RRULEs are their union, an empty one is none), RDATE (dates,
+//! date-times, and periods with their own length; events with RDATE and no RRULE), EXDATE,
+//! RECURRENCE-ID (a moved, changed or cancelled instance replaces the one it names; RANGE is
+//! not yet read), STATUS:CANCELLED, and versions of one event (the highest SEQUENCE wins, then
+//! the latest DTSTAMP). Leniency where the meaning is clear: a byte-order mark, line feeds
+//! alone, `DTSTART:20190101` without `VALUE=DATE`, an end before the start (no length).
+//!
+//! A file that does not parse, or is not a VCALENDAR, is an error; a single event that cannot
+//! be understood is skipped and named in [`CalendarData::skipped`], so one odd entry does not
+//! blank the whole calendar. Work is bounded: files to 16 MiB and 20 000 events, durations to a
+//! century, rules fast-forwarded to the day asked for, 48 occurrences per event and 200 per
+//! day.
 
 use std::collections::HashSet;
 
@@ -72,10 +82,18 @@ struct EventSpec {
     title: String,
     start: Start,
     duration: Duration,
-    rrule: Option<String>,
-    rdates: Vec<Start>,
+    /// RRULEs as written (usually one).
+    rrules: Vec<String>,
+    /// RDATEs, each with its own length when given as a period.
+    rdates: Vec<(Start, Option<Duration>)>,
     exdates: Vec<Start>,
     recurrence_id: Option<Start>,
+    /// A cancelled instance: it removes the one it replaces and shows nothing.
+    cancelled: bool,
+    /// SEQUENCE: which version of the event this is.
+    sequence: i64,
+    /// DTSTAMP, to tell versions of one SEQUENCE apart.
+    stamp: Option<NaiveDateTime>,
 }
 
 /// The most occurrences kept for one day: more than a dial can show, few enough to draw.
@@ -109,10 +127,14 @@ pub struct Occurrence {
     pub end: DateTime<Utc>,
     /// A date-only event.
     pub all_day: bool,
+    /// Where its times come from: `UTC`, `TZID Europe/Paris`, floating or all-day.
+    pub zone_rule: String,
 }
 
 /// Parses ICS text.
 pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
+    // Outlook's exports begin with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let unfolded = unfold(text);
     if !unfolded.trim_start().starts_with("BEGIN:VCALENDAR") {
         return Err(IcsError::NotACalendar);
@@ -128,6 +150,12 @@ pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
         )
     })?;
     let mut data = CalendarData::default();
+    // Google's and Apple's exports name the zone of the calendar's floating times here.
+    let calendar_zone = calendar
+        .properties
+        .iter()
+        .find(|p| p.name.as_str().eq_ignore_ascii_case("X-WR-TIMEZONE"))
+        .and_then(|p| p.val.as_str().trim().parse::<chrono_tz::Tz>().ok());
     let events = calendar.components.iter().filter(|c| c.name == "VEVENT");
     let total = events.clone().count();
     if total > MAX_EVENTS {
@@ -137,7 +165,7 @@ pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
         ));
     }
     for component in events.take(MAX_EVENTS) {
-        match event(component) {
+        match event(component, calendar_zone) {
             Ok(Some(spec)) => data.events.push(spec),
             Ok(None) => {}
             Err(reason) => {
@@ -146,7 +174,32 @@ pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
             }
         }
     }
+    data.events = latest_versions(std::mem::take(&mut data.events));
     Ok(data)
+}
+
+/// Several copies of one event (one UID, one RECURRENCE-ID) are versions of it: the highest
+/// SEQUENCE wins, then the latest DTSTAMP, then the last in the file (RFC 5545 §3.8.7.4).
+fn latest_versions(events: Vec<EventSpec>) -> Vec<EventSpec> {
+    let mut kept: Vec<EventSpec> = Vec::with_capacity(events.len());
+    let mut index: std::collections::HashMap<(String, Option<NaiveDateTime>), usize> =
+        std::collections::HashMap::new();
+    for event in events {
+        let Some(uid) = event.uid.clone() else {
+            kept.push(event);
+            continue;
+        };
+        let key = (uid, event.recurrence_id.as_ref().map(Start::wall));
+        match index.get(&key) {
+            Some(&at) if (kept[at].sequence, kept[at].stamp) > (event.sequence, event.stamp) => {}
+            Some(&at) => kept[at] = event,
+            None => {
+                index.insert(key, kept.len());
+                kept.push(event);
+            }
+        }
+    }
+    kept
 }
 
 fn prop<'a>(component: &'a Component<'a>, name: &str) -> Option<&'a Property<'a>> {
@@ -173,17 +226,30 @@ fn text_value(property: &Property<'_>) -> String {
         .replace("\\\\", "\\")
 }
 
-fn event(component: &Component<'_>) -> Result<Option<EventSpec>, String> {
-    if prop(component, "STATUS").is_some_and(|s| s.val.as_str().eq_ignore_ascii_case("CANCELLED")) {
+fn event(
+    component: &Component<'_>,
+    calendar_zone: Option<chrono_tz::Tz>,
+) -> Result<Option<EventSpec>, String> {
+    let cancelled =
+        prop(component, "STATUS").is_some_and(|s| s.val.as_str().eq_ignore_ascii_case("CANCELLED"));
+    let recurrence_id = match prop(component, "RECURRENCE-ID") {
+        Some(p) => moments(p, calendar_zone)?.into_iter().next(),
+        None => None,
+    };
+    // A cancelled event is gone; a cancelled instance still replaces (removes) its original.
+    if cancelled && recurrence_id.is_none() {
         return Ok(None);
     }
     let dtstart = prop(component, "DTSTART").ok_or("no DTSTART")?;
-    let start = moments(dtstart)?
+    let start = moments(dtstart, calendar_zone)?
         .into_iter()
         .next()
         .ok_or("empty DTSTART")?;
     let duration = if let Some(end) = prop(component, "DTEND") {
-        let end = moments(end)?.into_iter().next().ok_or("empty DTEND")?;
+        let end = moments(end, calendar_zone)?
+            .into_iter()
+            .next()
+            .ok_or("empty DTEND")?;
         // Both ends in the same frame of reference; an end before the start counts as none.
         (end.wall() - start.wall()).clamp(Duration::zero(), longest_event())
     } else if let Some(duration) = prop(component, "DURATION") {
@@ -198,30 +264,76 @@ fn event(component: &Component<'_>) -> Result<Option<EventSpec>, String> {
     } else {
         Duration::zero()
     };
-    let all = |name: &str| -> Result<Vec<Start>, String> {
-        let mut list = Vec::new();
-        for p in component.properties.iter().filter(|p| p.name == name) {
-            list.extend(moments(p)?);
-        }
-        Ok(list)
-    };
+    let every = |name: &'static str| component.properties.iter().filter(move |p| p.name == name);
+    let mut exdates = Vec::new();
+    for p in every("EXDATE") {
+        exdates.extend(moments(p, calendar_zone)?);
+    }
+    let mut rdates = Vec::new();
+    for p in every("RDATE") {
+        rdates.extend(periods(p, calendar_zone)?);
+    }
     Ok(Some(EventSpec {
         uid: prop(component, "UID").map(|p| p.val.as_str().to_owned()),
         title: prop(component, "SUMMARY").map_or_else(|| "(untitled)".into(), text_value),
         start,
         duration,
-        rrule: prop(component, "RRULE").map(|p| p.val.as_str().to_owned()),
-        rdates: all("RDATE")?,
-        exdates: all("EXDATE")?,
-        recurrence_id: match prop(component, "RECURRENCE-ID") {
-            Some(p) => moments(p)?.into_iter().next(),
-            None => None,
-        },
+        // More than one RRULE (RFC 2445 allowed it) is their union; an empty one is none.
+        rrules: every("RRULE")
+            .map(|p| p.val.as_str().trim().to_owned())
+            .filter(|rule| !rule.is_empty())
+            .collect(),
+        rdates,
+        exdates,
+        recurrence_id,
+        cancelled,
+        sequence: prop(component, "SEQUENCE")
+            .and_then(|p| p.val.as_str().trim().parse().ok())
+            .unwrap_or(0),
+        stamp: prop(component, "DTSTAMP")
+            .and_then(|p| moments(p, None).ok())
+            .and_then(|m| m.into_iter().next())
+            .map(|m| m.wall()),
     }))
 }
 
+/// One date or date-time value of property `name`: `zone` is its TZID, `calendar_zone` the
+/// calendar's X-WR-TIMEZONE (for floating times).
+fn moment(
+    value: &str,
+    name: &str,
+    zone: Option<&str>,
+    date_only: bool,
+    calendar_zone: Option<chrono_tz::Tz>,
+) -> Result<Start, String> {
+    let value = value.trim();
+    if date_only || value.len() == 8 {
+        return NaiveDate::parse_from_str(value, "%Y%m%d")
+            .map(Start::Date)
+            .map_err(|_| format!("{name}:{value} is not a date"));
+    }
+    let (wall, utc) = match value.strip_suffix('Z') {
+        Some(v) => (v, true),
+        None => (value, false),
+    };
+    let time = NaiveDateTime::parse_from_str(wall, "%Y%m%dT%H%M%S")
+        .map_err(|_| format!("{name}:{value} is not a date-time"))?;
+    Ok(if utc {
+        Start::Utc(time)
+    } else if let Some(tz) = zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+        Start::Zoned(time, tz)
+    } else if let Some(tz) = calendar_zone.filter(|_| zone.is_none()) {
+        Start::Zoned(time, tz)
+    } else {
+        Start::Floating(time)
+    })
+}
+
 /// The date or date-times of a property (EXDATE and RDATE may list several, comma-separated).
-fn moments(property: &Property<'_>) -> Result<Vec<Start>, String> {
+fn moments(
+    property: &Property<'_>,
+    calendar_zone: Option<chrono_tz::Tz>,
+) -> Result<Vec<Start>, String> {
     let zone = param(property, "TZID").map(|tz| tz.trim_start_matches('/'));
     let date_only = param(property, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
     property
@@ -229,25 +341,45 @@ fn moments(property: &Property<'_>) -> Result<Vec<Start>, String> {
         .as_str()
         .split(',')
         .map(|value| {
-            let value = value.trim();
-            if date_only || value.len() == 8 {
-                return NaiveDate::parse_from_str(value, "%Y%m%d")
-                    .map(Start::Date)
-                    .map_err(|_| format!("{}:{value} is not a date", property.name.as_str()));
+            moment(
+                value,
+                property.name.as_str(),
+                zone,
+                date_only,
+                calendar_zone,
+            )
+        })
+        .collect()
+}
+
+/// RDATE's values: dates, date-times, or periods (`start/end` or `start/duration`), each
+/// period an instance with its own length.
+fn periods(
+    property: &Property<'_>,
+    calendar_zone: Option<chrono_tz::Tz>,
+) -> Result<Vec<(Start, Option<Duration>)>, String> {
+    let zone = param(property, "TZID").map(|tz| tz.trim_start_matches('/'));
+    let date_only = param(property, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
+    let name = property.name.as_str();
+    property
+        .val
+        .as_str()
+        .split(',')
+        .map(|value| match value.split_once('/') {
+            None => Ok((moment(value, name, zone, date_only, calendar_zone)?, None)),
+            Some((start, end)) => {
+                let start = moment(start, name, zone, false, calendar_zone)?;
+                let end = end.trim();
+                let length =
+                    if end.starts_with('P') || end.starts_with("-P") || end.starts_with("+P") {
+                        parse_duration(end)
+                            .ok_or_else(|| format!("{name}:{value}: {end:?} is not a duration"))?
+                    } else {
+                        let end = moment(end, name, zone, false, calendar_zone)?;
+                        end.wall() - start.wall()
+                    };
+                Ok((start, Some(length.clamp(Duration::zero(), longest_event()))))
             }
-            let (wall, utc) = match value.strip_suffix('Z') {
-                Some(v) => (v, true),
-                None => (value, false),
-            };
-            let time = NaiveDateTime::parse_from_str(wall, "%Y%m%dT%H%M%S")
-                .map_err(|_| format!("{}:{value} is not a date-time", property.name.as_str()))?;
-            Ok(if utc {
-                Start::Utc(time)
-            } else if let Some(tz) = zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
-                Start::Zoned(time, tz)
-            } else {
-                Start::Floating(time)
-            })
         })
         .collect()
 }
@@ -390,9 +522,8 @@ impl EventSpec {
         }
     }
 
-    /// The rule with UNTIL rewritten in UTC (`rrule` insists on one form per DTSTART kind).
-    fn rule(&self, zone: Zone) -> Option<String> {
-        let rule = self.rrule.as_ref()?;
+    /// `rule` with UNTIL rewritten in UTC (`rrule` insists on one form per DTSTART kind).
+    fn rule(&self, rule: &str, zone: Zone) -> String {
         let parts = rule.split(';').map(|part| {
             let Some(until) = part
                 .strip_prefix("UNTIL=")
@@ -400,7 +531,7 @@ impl EventSpec {
             else {
                 return part.to_owned();
             };
-            let Some(moment) = moments(&Property::new_ref("UNTIL", until))
+            let Some(moment) = moments(&Property::new_ref("UNTIL", until), None)
                 .ok()
                 .and_then(|m| m.into_iter().next())
             else {
@@ -425,11 +556,24 @@ impl EventSpec {
             };
             format!("UNTIL={}", utc.format("%Y%m%dT%H%M%SZ"))
         });
-        Some(parts.collect::<Vec<_>>().join(";"))
+        parts.collect::<Vec<_>>().join(";")
+    }
+
+    /// Whether this event stands for more than its DTSTART.
+    fn recurs(&self) -> bool {
+        !self.rrules.is_empty() || !self.rdates.is_empty()
+    }
+
+    /// The longest any of its instances lasts (an RDATE period may outlast DTSTART's).
+    fn longest(&self) -> Duration {
+        self.rdates
+            .iter()
+            .filter_map(|(_, length)| *length)
+            .fold(self.duration, Duration::max)
     }
 
     /// Start wall times (in the expansion frame) of the occurrences beginning in
-    /// `[from, to]`, before EXDATE.
+    /// `[from, to]`, before EXDATE, each with its length.
     /// `dense_from` is where a rule with more instances than the limit is looked at instead:
     /// the latest start that still overlaps the window.
     fn starts(
@@ -438,7 +582,7 @@ impl EventSpec {
         dense_from: NaiveDateTime,
         to: NaiveDateTime,
         zone: Zone,
-    ) -> Result<Vec<NaiveDateTime>, String> {
+    ) -> Result<Vec<(NaiveDateTime, Duration)>, String> {
         /// Instances expanded per rule and window.
         const LIMIT: u16 = 2000;
         let first = self.in_frame(&self.start, zone);
@@ -453,12 +597,13 @@ impl EventSpec {
                 .earliest()
                 .unwrap_or_else(|| rrule::Tz::UTC.from_utc_datetime(&wall))
         };
-        if let Some(rule) = self.rule(zone) {
+        for written in &self.rrules {
+            let rule = self.rule(written, zone);
             let Some(first) =
                 fast_forward(first, &rule, from, |until| self.in_frame(&until, zone))?
             else {
-                // The rule ended before the window.
-                return Ok(self.rdate_starts(from, to, zone));
+                // This rule ended before the window.
+                continue;
             };
             let parsed: rrule::RRule<rrule::Unvalidated> = rule
                 .parse()
@@ -479,26 +624,35 @@ impl EventSpec {
                     .before(to_rrule(to))
                     .all(LIMIT);
             }
-            starts.extend(result.dates.iter().map(|d| d.naive_local()));
-        } else if first >= from && first <= to {
-            starts.push(first);
+            starts.extend(
+                result
+                    .dates
+                    .iter()
+                    .map(|d| (d.naive_local(), self.duration)),
+            );
         }
-        starts.extend(self.rdate_starts(from, to, zone));
+        // DTSTART is always an instance (RFC 5545 §3.8.5.3), with or without rules.
+        if first >= from && first <= to && !starts.iter().any(|(t, _)| *t == first) {
+            starts.push((first, self.duration));
+        }
+        for (rdate, length) in &self.rdates {
+            let wall = self.in_frame(rdate, zone);
+            if wall >= from && wall <= to && !starts.iter().any(|(t, _)| *t == wall) {
+                starts.push((wall, length.unwrap_or(self.duration)));
+            }
+        }
+        starts.sort();
         Ok(starts)
     }
 
-    /// The RDATEs in `[from, to]`, in the expansion frame.
-    fn rdate_starts(
-        &self,
-        from: NaiveDateTime,
-        to: NaiveDateTime,
-        zone: Zone,
-    ) -> Vec<NaiveDateTime> {
-        self.rdates
-            .iter()
-            .map(|rdate| self.in_frame(rdate, zone))
-            .filter(|wall| *wall >= from && *wall <= to)
-            .collect()
+    /// Where this event's times come from, for people checking a feed.
+    fn zone_rule(&self) -> String {
+        match &self.start {
+            Start::Date(_) => "all-day, the lamp's days".to_owned(),
+            Start::Utc(_) => "UTC".to_owned(),
+            Start::Zoned(_, tz) => format!("TZID {}", tz.name()),
+            Start::Floating(_) => "floating, the lamp's zone".to_owned(),
+        }
     }
 }
 
@@ -531,7 +685,7 @@ impl CalendarData {
         let day_start = day.and_time(NaiveTime::MIN);
         let day_end = day_start + Duration::days(1);
         let (window_start, window_end) = (zone.to_utc(day_start), zone.to_utc(day_end));
-        // Instances replaced by a RECURRENCE-ID event, per UID.
+        // Instances replaced (moved, changed or cancelled) by a RECURRENCE-ID event, per UID.
         let replaced: HashSet<(String, DateTime<Utc>)> = self
             .events
             .iter()
@@ -543,11 +697,14 @@ impl CalendarData {
                 complete = false;
                 break;
             }
+            if event.cancelled {
+                continue;
+            }
             let all_day = matches!(event.start, Start::Date(_));
             // Search from early enough to catch an event that started earlier and runs into
             // the day, in the event's own frame (a day either side covers any zone offset).
             let dense_from =
-                event.in_frame(&Start::Utc(window_start.naive_utc()), zone) - event.duration;
+                event.in_frame(&Start::Utc(window_start.naive_utc()), zone) - event.longest();
             let from = dense_from - Duration::days(1);
             let to = event.in_frame(&Start::Utc(window_end.naive_utc()), zone) + Duration::days(1);
             // (Durations are at most a century and the window is a day near now: no overflow.)
@@ -565,7 +722,7 @@ impl CalendarData {
                 .iter()
                 .map(|x| event.in_frame(x, zone))
                 .collect();
-            for wall in starts {
+            for (wall, length) in starts {
                 if excluded.contains(&wall) {
                     continue;
                 }
@@ -574,11 +731,11 @@ impl CalendarData {
                     Frame::Wall => zone.to_utc(wall),
                 };
                 let end = match event.frame() {
-                    Frame::Zone(tz) => Zone::Named(tz).to_utc(wall + event.duration),
-                    Frame::Wall => zone.to_utc(wall + event.duration),
+                    Frame::Zone(tz) => Zone::Named(tz).to_utc(wall + length),
+                    Frame::Wall => zone.to_utc(wall + length),
                 };
                 if event.recurrence_id.is_none()
-                    && event.rrule.is_some()
+                    && event.recurs()
                     && let Some(uid) = &event.uid
                     && replaced.contains(&(uid.clone(), start))
                 {
@@ -595,6 +752,7 @@ impl CalendarData {
                         start,
                         end,
                         all_day,
+                        zone_rule: event.zone_rule(),
                     });
                 }
             }

@@ -146,6 +146,16 @@ pub struct IcsRefresher {
     last_error: Option<String>,
 }
 
+/// An ICS file, or an `http://`, `https://` or `webcal://` URL, read within
+/// [`ics::MAX_BYTES`] (what `lantern agenda` and the refresher read).
+pub fn read_source(source: &str) -> Result<String, String> {
+    if source.contains("://") {
+        http_get(source, Duration::from_secs(10))
+    } else {
+        read_bounded(std::path::Path::new(source))
+    }
+}
+
 /// A calendar file, at most [`ics::MAX_BYTES`].
 fn read_bounded(path: &std::path::Path) -> Result<String, String> {
     use std::io::Read as _;
