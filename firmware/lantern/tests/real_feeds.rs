@@ -93,7 +93,10 @@ fn x_wr_timezone_places_floating_times() {
         .into_iter()
         .map(|o| o.zone_rule)
         .collect();
-    assert_eq!(rules, ["TZID Europe/Paris", "UTC", "TZID America/New_York"]);
+    assert_eq!(
+        rules,
+        ["TZID Europe/Paris", "UTC", "X-WR-TIMEZONE America/New_York"]
+    );
 }
 
 #[test]
@@ -245,4 +248,54 @@ fn lantern_agenda_prints_the_days_as_json_with_both_clocks() {
         stderr.contains("bad.ics") && stderr.contains("VCALENDAR"),
         "{stderr}"
     );
+}
+
+#[test]
+fn windows_and_vendor_zone_names_place_invitations_from_abroad() {
+    // 09:00 in Berlin (CEST, UTC+2) is 07:00 UTC; 09:00 in New York (EDT, UTC−4) is 13:00 UTC.
+    let text = crlf(
+        "BEGIN:VCALENDAR\nVERSION:2.0\n\
+         BEGIN:VEVENT\nUID:w\nSUMMARY:Berlin\nDTSTART;TZID=W. Europe Standard Time:20240514T090000\nEND:VEVENT\n\
+         BEGIN:VEVENT\nUID:m\nSUMMARY:New York\nDTSTART;TZID=/mozilla.org/20070129_1/America/New_York:20240514T090000\nEND:VEVENT\n\
+         BEGIN:VEVENT\nUID:q\nSUMMARY:Quoted\nDTSTART;TZID=\"Eastern Standard Time\":20240514T100000\nEND:VEVENT\n\
+         BEGIN:VEVENT\nUID:u\nSUMMARY:Unknown\nDTSTART;TZID=My Own Zone:20240514T090000\nEND:VEVENT\n\
+         END:VCALENDAR\n",
+    );
+    assert_eq!(
+        agenda(&text, "2024-05-14", "UTC"),
+        [
+            "07:00–07:00 Berlin",
+            "09:00–09:00 Unknown",
+            "13:00–13:00 New York",
+            "14:00–14:00 Quoted"
+        ]
+    );
+    let data = ics::parse(&text).expect("a calendar");
+    assert!(
+        data.zone_notes
+            .iter()
+            .any(|n| n.contains("W. Europe Standard Time") && n.contains("Europe/Berlin")),
+        "{:?}",
+        data.zone_notes
+    );
+    assert!(
+        data.zone_notes
+            .iter()
+            .any(|n| n.contains("My Own Zone") && n.contains("floating"))
+    );
+}
+
+#[test]
+fn an_exdate_in_another_zone_removes_the_same_instant() {
+    // The 09:00 New York instance on 2024-05-14 is 15:00 in Paris: an EXDATE written in Paris
+    // time removes it.
+    let text = crlf(
+        "BEGIN:VCALENDAR\nVERSION:2.0\n\
+         BEGIN:VEVENT\nUID:x\nSUMMARY:Call\nDTSTART;TZID=America/New_York:20240513T090000\nRRULE:FREQ=DAILY\n\
+         EXDATE;TZID=Europe/Paris:20240514T150000\nEND:VEVENT\n\
+         END:VCALENDAR\n",
+    );
+    assert_eq!(agenda(&text, "2024-05-13", "UTC"), ["13:00–13:00 Call"]);
+    assert!(agenda(&text, "2024-05-14", "UTC").is_empty());
+    assert_eq!(agenda(&text, "2024-05-15", "UTC"), ["13:00–13:00 Call"]);
 }

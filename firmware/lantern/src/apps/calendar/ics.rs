@@ -7,8 +7,11 @@
 //! - Floating times (no zone) belong to the calendar's `X-WR-TIMEZONE` when it names a zone
 //!   (Google's and Apple's exports), else to wherever the lamp is: they are expanded as plain
 //!   wall times and placed in the lamp's zone. All-day dates are the lamp's days.
-//! - A TZID the IANA database does not know (Outlook's "W. Europe Standard Time", a file's own
-//!   VTIMEZONE name) is still treated as floating. Known, and left for the calendar issue.
+//! - A TZID is looked up as an IANA name, then as a Windows zone name (Outlook and Exchange:
+//!   "W. Europe Standard Time" is Europe/Berlin, as CLDR maps it), then as the IANA name at
+//!   the end of a vendor's path (`/mozilla.org/20070129_1/America/New_York`); see [`super::tzid`].
+//!   One none of these know (a file's own VTIMEZONE name) is treated as floating: the file's
+//!   VTIMEZONE rules are not read yet.
 //! - Each occurrence says which of these it used ([`Occurrence::zone_rule`]).
 //!
 //! # What is understood
@@ -94,6 +97,8 @@ struct EventSpec {
     sequence: i64,
     /// DTSTAMP, to tell versions of one SEQUENCE apart.
     stamp: Option<NaiveDateTime>,
+    /// How DTSTART's zone was found, when it took more than reading it.
+    zone_note: Option<String>,
 }
 
 /// The most occurrences kept for one day: more than a dial can show, few enough to draw.
@@ -114,6 +119,8 @@ pub struct CalendarData {
     events: Vec<EventSpec>,
     /// Events left out, with why (for the log).
     pub skipped: Vec<String>,
+    /// Each way a zone was found that took more than reading it (for the log).
+    pub zone_notes: Vec<String>,
 }
 
 /// One occurrence of an event on the day asked for.
@@ -175,6 +182,14 @@ pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
         }
     }
     data.events = latest_versions(std::mem::take(&mut data.events));
+    let mut notes: Vec<String> = data
+        .events
+        .iter()
+        .filter_map(|e| e.zone_note.clone())
+        .collect();
+    notes.sort();
+    notes.dedup();
+    data.zone_notes = notes;
     Ok(data)
 }
 
@@ -241,6 +256,7 @@ fn event(
         return Ok(None);
     }
     let dtstart = prop(component, "DTSTART").ok_or("no DTSTART")?;
+    let zone_note = zone_note(dtstart, calendar_zone);
     let start = moments(dtstart, calendar_zone)?
         .into_iter()
         .next()
@@ -294,7 +310,29 @@ fn event(
             .and_then(|p| moments(p, None).ok())
             .and_then(|m| m.into_iter().next())
             .map(|m| m.wall()),
+        zone_note,
     }))
+}
+
+/// How DTSTART's zone is found, when it takes more than reading an IANA name or `Z`.
+fn zone_note(dtstart: &Property<'_>, calendar_zone: Option<chrono_tz::Tz>) -> Option<String> {
+    use super::tzid::Resolved;
+    let floating =
+        !dtstart.val.as_str().trim().ends_with('Z') && dtstart.val.as_str().trim().len() > 8;
+    match param(dtstart, "TZID") {
+        Some(raw) => match super::tzid::resolve(raw) {
+            Some(Resolved::Iana(_)) => None,
+            Some(Resolved::VendorPath(tz)) => {
+                Some(format!("TZID {raw} → {} (vendor path)", tz.name()))
+            }
+            Some(Resolved::Windows(tz)) => {
+                Some(format!("TZID {raw} → {} (Windows name)", tz.name()))
+            }
+            None => Some(format!("TZID {raw} unknown: floating, the lamp's zone")),
+        },
+        None if floating => calendar_zone.map(|tz| format!("X-WR-TIMEZONE {}", tz.name())),
+        None => None,
+    }
 }
 
 /// One date or date-time value of property `name`: `zone` is its TZID, `calendar_zone` the
@@ -320,8 +358,8 @@ fn moment(
         .map_err(|_| format!("{name}:{value} is not a date-time"))?;
     Ok(if utc {
         Start::Utc(time)
-    } else if let Some(tz) = zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
-        Start::Zoned(time, tz)
+    } else if let Some(tz) = zone.and_then(super::tzid::resolve) {
+        Start::Zoned(time, tz.zone())
     } else if let Some(tz) = calendar_zone.filter(|_| zone.is_none()) {
         Start::Zoned(time, tz)
     } else {
@@ -358,7 +396,7 @@ fn periods(
     property: &Property<'_>,
     calendar_zone: Option<chrono_tz::Tz>,
 ) -> Result<Vec<(Start, Option<Duration>)>, String> {
-    let zone = param(property, "TZID").map(|tz| tz.trim_start_matches('/'));
+    let zone = param(property, "TZID");
     let date_only = param(property, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
     let name = property.name.as_str();
     property
@@ -647,6 +685,9 @@ impl EventSpec {
 
     /// Where this event's times come from, for people checking a feed.
     fn zone_rule(&self) -> String {
+        if let Some(note) = &self.zone_note {
+            return note.clone();
+        }
         match &self.start {
             Start::Date(_) => "all-day, the lamp's days".to_owned(),
             Start::Utc(_) => "UTC".to_owned(),

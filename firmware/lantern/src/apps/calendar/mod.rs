@@ -11,6 +11,7 @@
 //! shows "calendar unavailable" and logs why; the clock keeps running.
 
 pub mod ics;
+pub mod tzid;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -199,6 +200,9 @@ impl Refresher for IcsRefresher {
             .map(|data| {
                 for skipped in &data.skipped {
                     tracing::warn!("calendar: skipped {skipped}");
+                }
+                for note in &data.zone_notes {
+                    tracing::info!("calendar: {note}");
                 }
                 let days = (-DAYS_BEFORE..=DAYS_AFTER)
                     .filter_map(|offset| today.checked_add_signed(chrono::Duration::days(offset)));
