@@ -201,7 +201,7 @@ shape = "full"
         .click()
         .await
         .expect("pair");
-    let ceiling = browser
+    browser
         .wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css(
@@ -217,6 +217,55 @@ shape = "full"
     .expect("the code goes once paired")
     .expect("lamp running");
 
+    // Every app, with the form's own default fields, is accepted for the table: the page
+    // offers nothing the lamp refuses.
+    for app in lantern::apps::AppSettings::NAMES {
+        let table = browser
+            .find(Locator::Css(
+                "li.surface[data-surface='table'] form.app-form",
+            ))
+            .await
+            .expect("the table's form");
+        table
+            .find(Locator::Css("select[name=app]"))
+            .await
+            .expect("app menu")
+            .select_by_value(app)
+            .await
+            .expect("choose the app");
+        table
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .expect("save button")
+            .click()
+            .await
+            .expect("save");
+        let want = format!("table shows {app}.");
+        until(
+            &format!("the page says {want}"),
+            Duration::from_secs(10),
+            || {
+                let browser = browser.clone();
+                let want = want.clone();
+                async move {
+                    let status = browser.find(Locator::Css("#status")).await.ok()?;
+                    let text = status.text().await.ok()?;
+                    assert!(
+                        status.attr("class").await.ok()?.as_deref() != Some("error"),
+                        "{app}: the lamp refused the page's form: {text}"
+                    );
+                    (text == want).then_some(())
+                }
+            },
+        )
+        .await;
+    }
+    let ceiling = browser
+        .find(Locator::Css(
+            "li.surface[data-surface='ceiling'] form.app-form",
+        ))
+        .await
+        .expect("the ceiling's form");
     ceiling
         .find(Locator::Css("select[name=app]"))
         .await

@@ -186,9 +186,17 @@ fn config_view(merged: &toml::Table) -> serde_json::Value {
     })
 }
 
+/// A config the change would make is refused with what is wrong, not where the lamp keeps its
+/// files (the log has the whole message).
 fn config_error(error: ConfigError) -> ApiError {
+    tracing::info!("companion: change refused: {error}");
     match error {
-        ConfigError::Invalid { .. } => ApiError::invalid(error.to_string()),
+        ConfigError::Invalid {
+            key: Some(key),
+            message,
+            ..
+        } => ApiError::invalid(format!("{key}: {message}")),
+        ConfigError::Invalid { message, .. } => ApiError::invalid(message),
         _ => ApiError::internal(error.to_string()),
     }
 }

@@ -6,7 +6,7 @@ const FIELDS = {
   clock: [["style", "Style", "select", ["analog", "digital"]], ["timezone", "Time zone (blank: the lamp's)", "text"], ["hide_seconds", "Hide seconds", "checkbox"], ["twelve_hour", "12-hour", "checkbox"]],
   calendar: [["path", "ICS file on the lamp", "text"], ["url", "Or an http:// URL", "text"], ["refresh_s", "Read again every (s)", "number"], ["timezone", "Time zone (blank: the lamp's)", "text"]],
   "now-playing": [["server", "MPD host:port", "text"], ["refresh_ms", "Ask every (ms)", "number"], ["timeout_ms", "Wait at most (ms)", "number"]],
-  lamp: [["brightness", "Brightness (0–1)", "number", { step: "0.05", min: "0", max: "1" }], ["kelvin", "Colour temperature (K)", "number", { step: "100", min: "1000", max: "12000" }], ["shape", "Shape", "select", ["spot", "full"]]],
+  lamp: [["brightness", "Brightness (0–1)", "number", { step: "0.05", min: "0", max: "1" }], ["kelvin", "Colour temperature (K)", "number", { step: "100", min: "1000", max: "12000" }], ["shape", "Shape", "select", ["circle", "full"]]],
   message: [["text", "Text", "textarea"]],
   "space-porthole": [["heading_deg", "Heading of picture-up (°)", "number", { step: "any" }], ["field_of_view_deg", "Field of view (°)", "number", { step: "any" }], ["magnitude_limit", "Faintest stars (magnitude)", "number", { step: "0.1" }]],
   info: [],
