@@ -15,6 +15,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    remove_stale_temporaries(folder, &name.to_string_lossy());
     let mut temporary_name = std::ffi::OsString::from(".");
     temporary_name.push(name);
     temporary_name.push(format!(".{}.tmp", std::process::id()));
@@ -35,6 +36,34 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     File::open(folder)?.sync_all()
 }
 
+/// Removes the temporary files of earlier writes of `name` whose process is gone (killed or
+/// powered off between writing and renaming), so they do not pile up. A temporary of a process
+/// that still runs is its write in progress, and stays. Where `/proc` is missing, nothing is
+/// removed.
+fn remove_stale_temporaries(folder: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,6 +80,30 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, ["edits.toml"]);
+    }
+
+    #[test]
+    fn temporaries_of_dead_writers_are_removed_and_live_ones_kept() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let path = folder.path().join("edits.toml");
+        // No process has this number (above the kernel's pid_max); the parent runs.
+        let dead = folder.path().join(".edits.toml.4294967295.tmp");
+        let live = folder.path().join(format!(
+            ".edits.toml.{}.tmp",
+            std::os::unix::process::parent_id()
+        ));
+        let other = folder.path().join(".other.toml.4294967295.tmp");
+        for file in [&dead, &live, &other] {
+            fs::write(file, b"half").expect("temporary");
+        }
+        write_atomically(&path, b"whole").expect("write");
+        assert_eq!(fs::read(&path).expect("read"), b"whole");
+        assert!(!dead.exists(), "a dead writer's temporary is gone");
+        assert!(live.exists(), "a running writer's temporary stays");
+        assert!(
+            other.exists(),
+            "another file's temporary is not this write's business"
+        );
     }
 
     #[test]

@@ -237,6 +237,14 @@ fn killed_before_the_new_config_is_in_place_the_old_one_runs() {
         .expect("answered");
     assert_eq!(status, 200, "{json}");
     assert_eq!(ceiling_app(&client, &token), "clock");
+    // The killed writer's half-written temporary went with the next write.
+    let leftovers: Vec<_> = std::fs::read_dir(&state)
+        .expect("state folder")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     drop(lamp);
 }
 
