@@ -8,6 +8,7 @@
 mod common;
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -18,11 +19,18 @@ use fantoccini::{ClientBuilder, Locator};
 use lantern::config::LanternConfig;
 use lantern::simulated::{CEILING, WALL};
 
-/// A child process killed and reaped however the test ends.
+/// chromedriver in a process group of its own, which is killed whole however the test ends:
+/// killing chromedriver alone would leave the Chromium it started running.
 struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -38,6 +46,7 @@ fn free_port() -> u16 {
 fn chromedriver(port: u16, log: &Path) -> Killed {
     let log = std::fs::File::create(log).expect("log file");
     let child = Command::new("chromedriver")
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log"))
