@@ -63,7 +63,7 @@ const MAX_LINE: usize = 8 * 1024;
 const MAX_PAIRS: usize = 256;
 
 /// Asks the MPD server at `address` (`host:port`) what is playing; every network step waits at
-/// most `timeout`, the whole exchange at most four times that.
+/// most `timeout`, the whole exchange at most four times that (but no less than 10 s).
 pub fn query(address: &str, timeout: Duration) -> Result<PlayerStatus, MpdError> {
     let unreachable = |reason: String| MpdError::Unreachable {
         address: address.to_owned(),
@@ -90,8 +90,10 @@ pub fn query(address: &str, timeout: Duration) -> Result<PlayerStatus, MpdError>
     stream.set_write_timeout(Some(timeout)).map_err(io)?;
     let mut writer = stream.try_clone().map_err(io)?;
     let mut reader = BufReader::new(stream);
-    // A server that drips bytes slower than the timeout but never stops is cut off here.
-    let deadline = std::time::Instant::now() + timeout.saturating_mul(4);
+    // A server that drips bytes slower than the timeout but never stops is cut off here; a
+    // slow machine (a Pi Zero, qemu) still gets at least 10 s for an honest answer.
+    let overall = timeout.saturating_mul(4).max(Duration::from_secs(10));
+    let deadline = std::time::Instant::now() + overall;
     let mut next_line = |line: &mut String| -> Result<usize, MpdError> {
         if std::time::Instant::now() > deadline {
             return Err(unreachable(format!(
