@@ -14,6 +14,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# The whole suite is built once per run; incremental caches for seventy test binaries would
+# take gigabytes of disk for no gain. Set CARGO_INCREMENTAL=1 to keep them.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 needed_programs=(mpd chromium chromedriver)
 needed_packages=(mpd chromium chromium-driver)
