@@ -7,20 +7,23 @@
 //! - Floating times (no zone) belong to the calendar's `X-WR-TIMEZONE` when it names a zone
 //!   (Google's and Apple's exports), else to wherever the lamp is: they are expanded as plain
 //!   wall times and placed in the lamp's zone. All-day dates are the lamp's days.
-//! - A TZID is looked up as an IANA name, then as a Windows zone name (Outlook and Exchange:
-//!   "W. Europe Standard Time" is Europe/Berlin, as CLDR maps it), then as the IANA name at
-//!   the end of a vendor's path (`/mozilla.org/20070129_1/America/New_York`); see [`super::tzid`].
-//!   One none of these know (a file's own VTIMEZONE name) is treated as floating: the file's
-//!   VTIMEZONE rules are not read yet.
+//! - A TZID is looked up as an IANA name (the database knows a zone's whole history, where a
+//!   file's copy often holds only this year's rule), then as the name of one of the file's own
+//!   VTIMEZONEs (custom and non-ASCII names, Outlook's, Exchange's; see [`super::vtimezone`]),
+//!   then as a Windows zone name ("W. Europe Standard Time" is Europe/Berlin, as CLDR maps it),
+//!   then as the IANA name at the end of a vendor's path
+//!   (`/mozilla.org/20070129_1/America/New_York`); see [`super::tzid`]. One none of these know
+//!   is treated as floating, and says so.
 //! - Each occurrence says which of these it used ([`Occurrence::zone_rule`]).
 //!
 //! # What is understood
 //! VEVENT with DTSTART, DTEND or DURATION, SUMMARY, RRULE (any FREQ, INTERVAL, COUNT, UNTIL,
 //! BYDAY…, via `rrule`; several RRULEs are their union, an empty one is none), RDATE (dates,
 //! date-times, and periods with their own length; events with RDATE and no RRULE), EXDATE,
-//! RECURRENCE-ID (a moved, changed or cancelled instance replaces the one it names; RANGE is
-//! not yet read), STATUS:CANCELLED, and versions of one event (the highest SEQUENCE wins, then
-//! the latest DTSTAMP). Leniency where the meaning is clear: a byte-order mark, line feeds
+//! RECURRENCE-ID (a moved, changed or cancelled instance replaces the one it names; with
+//! `RANGE=THISANDFUTURE` it moves and changes every later instance too), STATUS:CANCELLED,
+//! VTIMEZONE (see [`super::vtimezone`]), and versions of one event (the highest SEQUENCE wins,
+//! then the latest DTSTAMP). Leniency where the meaning is clear: a byte-order mark, line feeds
 //! alone, `DTSTART:20190101` without `VALUE=DATE`, an end before the start (no length).
 //!
 //! A file that does not parse, or is not a VCALENDAR, is an error; a single event that cannot
@@ -29,11 +32,14 @@
 //! century, rules fast-forwarded to the day asked for, 48 occurrences per event and 200 per
 //! day.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use icalendar::parser::{Component, Property, read_calendar, unfold};
 
+use super::tzid::Resolved;
+use super::vtimezone::FileZone;
 use crate::apps::Zone;
 
 /// Why a calendar could not be read at all.
@@ -54,8 +60,8 @@ enum Start {
     Date(NaiveDate),
     /// `…Z`.
     Utc(NaiveDateTime),
-    /// `TZID=…` with a zone the database knows.
-    Zoned(NaiveDateTime, chrono_tz::Tz),
+    /// `TZID=…` with a zone the database or the file defines.
+    Zoned(NaiveDateTime, EventZone),
     /// No zone: the lamp's wall time.
     Floating(NaiveDateTime),
 }
@@ -72,8 +78,76 @@ impl Start {
     fn instant(&self, zone: Zone) -> DateTime<Utc> {
         match self {
             Start::Utc(t) => t.and_utc(),
-            Start::Zoned(t, tz) => Zone::Named(*tz).to_utc(*t),
+            Start::Zoned(t, tz) => tz.to_utc(*t),
             Start::Date(_) | Start::Floating(_) => zone.to_utc(self.wall()),
+        }
+    }
+}
+
+/// A zone an event's times are written in.
+#[derive(Clone, Debug, PartialEq)]
+enum EventZone {
+    /// From the IANA database.
+    Iana(chrono_tz::Tz),
+    /// Defined by the file's own VTIMEZONE.
+    File(Arc<FileZone>),
+}
+
+impl EventZone {
+    fn to_utc(&self, wall: NaiveDateTime) -> DateTime<Utc> {
+        match self {
+            EventZone::Iana(tz) => Zone::Named(*tz).to_utc(wall),
+            EventZone::File(zone) => zone.to_utc(wall),
+        }
+    }
+
+    fn local(&self, instant: DateTime<Utc>) -> NaiveDateTime {
+        match self {
+            EventZone::Iana(tz) => instant.with_timezone(tz).naive_local(),
+            EventZone::File(zone) => zone.local(instant),
+        }
+    }
+}
+
+/// How a TZID became a zone, for people checking a feed.
+#[derive(Clone, Debug, PartialEq)]
+enum Found {
+    /// An IANA name as written: the database, which knows a zone's whole history (a file's
+    /// copy of an IANA zone is often cut down to this year's rule).
+    Iana,
+    /// The file's own VTIMEZONE of that name.
+    File,
+    /// A Windows name (Outlook, Exchange) mapped as CLDR maps it.
+    Windows,
+    /// The IANA name at the end of a vendor's path.
+    VendorPath,
+}
+
+/// The zones a calendar's TZIDs can name: its VTIMEZONEs, and the calendar's own zone for
+/// floating times.
+#[derive(Clone, Debug, Default)]
+struct Zones {
+    /// X-WR-TIMEZONE.
+    calendar: Option<EventZone>,
+    file: HashMap<String, Arc<FileZone>>,
+}
+
+impl Zones {
+    /// The zone `tzid` names: the IANA name as written, else the file's VTIMEZONE of that
+    /// name, else a Windows name, else the IANA name ending a vendor's path.
+    fn resolve(&self, tzid: &str) -> Option<(EventZone, Found)> {
+        let tzid = tzid.trim().trim_matches('"');
+        let resolved = super::tzid::resolve(tzid);
+        if let Some(Resolved::Iana(tz)) = resolved {
+            return Some((EventZone::Iana(tz), Found::Iana));
+        }
+        if let Some(zone) = self.file.get(tzid) {
+            return Some((EventZone::File(Arc::clone(zone)), Found::File));
+        }
+        match resolved? {
+            Resolved::Iana(tz) => Some((EventZone::Iana(tz), Found::Iana)),
+            Resolved::Windows(tz) => Some((EventZone::Iana(tz), Found::Windows)),
+            Resolved::VendorPath(tz) => Some((EventZone::Iana(tz), Found::VendorPath)),
         }
     }
 }
@@ -91,6 +165,8 @@ struct EventSpec {
     rdates: Vec<(Start, Option<Duration>)>,
     exdates: Vec<Start>,
     recurrence_id: Option<Start>,
+    /// `RANGE=THISANDFUTURE`: the change applies to every later instance as well.
+    this_and_future: bool,
     /// A cancelled instance: it removes the one it replaces and shows nothing.
     cancelled: bool,
     /// SEQUENCE: which version of the event this is.
@@ -157,12 +233,23 @@ pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
         )
     })?;
     let mut data = CalendarData::default();
+    let mut zones = Zones::default();
+    for component in calendar.components.iter().filter(|c| c.name == "VTIMEZONE") {
+        match FileZone::parse(component) {
+            Ok(zone) => {
+                zones.file.insert(zone.name.clone(), Arc::new(zone));
+            }
+            // Its events fall back to the other ways of reading their TZID.
+            Err(reason) => data.zone_notes.push(reason),
+        }
+    }
     // Google's and Apple's exports name the zone of the calendar's floating times here.
-    let calendar_zone = calendar
+    zones.calendar = calendar
         .properties
         .iter()
         .find(|p| p.name.as_str().eq_ignore_ascii_case("X-WR-TIMEZONE"))
-        .and_then(|p| p.val.as_str().trim().parse::<chrono_tz::Tz>().ok());
+        .and_then(|p| zones.resolve(p.val.as_str()))
+        .map(|(zone, _)| zone);
     let events = calendar.components.iter().filter(|c| c.name == "VEVENT");
     let total = events.clone().count();
     if total > MAX_EVENTS {
@@ -172,7 +259,7 @@ pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
         ));
     }
     for component in events.take(MAX_EVENTS) {
-        match event(component, calendar_zone) {
+        match event(component, &zones) {
             Ok(Some(spec)) => data.events.push(spec),
             Ok(None) => {}
             Err(reason) => {
@@ -182,11 +269,8 @@ pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
         }
     }
     data.events = latest_versions(std::mem::take(&mut data.events));
-    let mut notes: Vec<String> = data
-        .events
-        .iter()
-        .filter_map(|e| e.zone_note.clone())
-        .collect();
+    let mut notes: Vec<String> = std::mem::take(&mut data.zone_notes);
+    notes.extend(data.events.iter().filter_map(|e| e.zone_note.clone()));
     notes.sort();
     notes.dedup();
     data.zone_notes = notes;
@@ -241,28 +325,29 @@ fn text_value(property: &Property<'_>) -> String {
         .replace("\\\\", "\\")
 }
 
-fn event(
-    component: &Component<'_>,
-    calendar_zone: Option<chrono_tz::Tz>,
-) -> Result<Option<EventSpec>, String> {
+fn event(component: &Component<'_>, zones: &Zones) -> Result<Option<EventSpec>, String> {
     let cancelled =
         prop(component, "STATUS").is_some_and(|s| s.val.as_str().eq_ignore_ascii_case("CANCELLED"));
-    let recurrence_id = match prop(component, "RECURRENCE-ID") {
-        Some(p) => moments(p, calendar_zone)?.into_iter().next(),
+    let recurrence = prop(component, "RECURRENCE-ID");
+    let recurrence_id = match recurrence {
+        Some(p) => moments(p, zones)?.into_iter().next(),
         None => None,
     };
+    let this_and_future = recurrence
+        .and_then(|p| param(p, "RANGE"))
+        .is_some_and(|range| range.eq_ignore_ascii_case("THISANDFUTURE"));
     // A cancelled event is gone; a cancelled instance still replaces (removes) its original.
     if cancelled && recurrence_id.is_none() {
         return Ok(None);
     }
     let dtstart = prop(component, "DTSTART").ok_or("no DTSTART")?;
-    let zone_note = zone_note(dtstart, calendar_zone);
-    let start = moments(dtstart, calendar_zone)?
+    let zone_note = zone_note(dtstart, zones);
+    let start = moments(dtstart, zones)?
         .into_iter()
         .next()
         .ok_or("empty DTSTART")?;
     let duration = if let Some(end) = prop(component, "DTEND") {
-        let end = moments(end, calendar_zone)?
+        let end = moments(end, zones)?
             .into_iter()
             .next()
             .ok_or("empty DTEND")?;
@@ -283,11 +368,11 @@ fn event(
     let every = |name: &'static str| component.properties.iter().filter(move |p| p.name == name);
     let mut exdates = Vec::new();
     for p in every("EXDATE") {
-        exdates.extend(moments(p, calendar_zone)?);
+        exdates.extend(moments(p, zones)?);
     }
     let mut rdates = Vec::new();
     for p in every("RDATE") {
-        rdates.extend(periods(p, calendar_zone)?);
+        rdates.extend(periods(p, zones)?);
     }
     Ok(Some(EventSpec {
         uid: prop(component, "UID").map(|p| p.val.as_str().to_owned()),
@@ -302,12 +387,13 @@ fn event(
         rdates,
         exdates,
         recurrence_id,
+        this_and_future,
         cancelled,
         sequence: prop(component, "SEQUENCE")
             .and_then(|p| p.val.as_str().trim().parse().ok())
             .unwrap_or(0),
         stamp: prop(component, "DTSTAMP")
-            .and_then(|p| moments(p, None).ok())
+            .and_then(|p| moments(p, &Zones::default()).ok())
             .and_then(|m| m.into_iter().next())
             .map(|m| m.wall()),
         zone_note,
@@ -315,34 +401,44 @@ fn event(
 }
 
 /// How DTSTART's zone is found, when it takes more than reading an IANA name or `Z`.
-fn zone_note(dtstart: &Property<'_>, calendar_zone: Option<chrono_tz::Tz>) -> Option<String> {
-    use super::tzid::Resolved;
+fn zone_note(dtstart: &Property<'_>, zones: &Zones) -> Option<String> {
     let floating =
         !dtstart.val.as_str().trim().ends_with('Z') && dtstart.val.as_str().trim().len() > 8;
     match param(dtstart, "TZID") {
-        Some(raw) => match super::tzid::resolve(raw) {
-            Some(Resolved::Iana(_)) => None,
-            Some(Resolved::VendorPath(tz)) => {
-                Some(format!("TZID {raw} → {} (vendor path)", tz.name()))
+        Some(raw) => match zones.resolve(raw) {
+            Some((_, Found::Iana)) => None,
+            Some((zone, Found::VendorPath)) => {
+                Some(format!("TZID {raw} → {} (vendor path)", zone_name(&zone)))
             }
-            Some(Resolved::Windows(tz)) => {
-                Some(format!("TZID {raw} → {} (Windows name)", tz.name()))
+            Some((zone, Found::Windows)) => {
+                Some(format!("TZID {raw} → {} (Windows name)", zone_name(&zone)))
             }
+            Some((_, Found::File)) => Some(format!("TZID {raw} → the file's VTIMEZONE")),
             None => Some(format!("TZID {raw} unknown: floating, the lamp's zone")),
         },
-        None if floating => calendar_zone.map(|tz| format!("X-WR-TIMEZONE {}", tz.name())),
+        None if floating => zones
+            .calendar
+            .as_ref()
+            .map(|zone| format!("X-WR-TIMEZONE {}", zone_name(zone))),
         None => None,
     }
 }
 
-/// One date or date-time value of property `name`: `zone` is its TZID, `calendar_zone` the
-/// calendar's X-WR-TIMEZONE (for floating times).
+fn zone_name(zone: &EventZone) -> String {
+    match zone {
+        EventZone::Iana(tz) => tz.name().to_owned(),
+        EventZone::File(zone) => format!("{} (the file's VTIMEZONE)", zone.name),
+    }
+}
+
+/// One date or date-time value of property `name`: `zone` is its TZID, read with `zones` (which
+/// also hold the calendar's X-WR-TIMEZONE, for floating times).
 fn moment(
     value: &str,
     name: &str,
     zone: Option<&str>,
     date_only: bool,
-    calendar_zone: Option<chrono_tz::Tz>,
+    zones: &Zones,
 ) -> Result<Start, String> {
     let value = value.trim();
     if date_only || value.len() == 8 {
@@ -358,35 +454,24 @@ fn moment(
         .map_err(|_| format!("{name}:{value} is not a date-time"))?;
     Ok(if utc {
         Start::Utc(time)
-    } else if let Some(tz) = zone.and_then(super::tzid::resolve) {
-        Start::Zoned(time, tz.zone())
-    } else if let Some(tz) = calendar_zone.filter(|_| zone.is_none()) {
+    } else if let Some((tz, _)) = zone.and_then(|tzid| zones.resolve(tzid)) {
         Start::Zoned(time, tz)
+    } else if let Some(tz) = zones.calendar.as_ref().filter(|_| zone.is_none()) {
+        Start::Zoned(time, tz.clone())
     } else {
         Start::Floating(time)
     })
 }
 
 /// The date or date-times of a property (EXDATE and RDATE may list several, comma-separated).
-fn moments(
-    property: &Property<'_>,
-    calendar_zone: Option<chrono_tz::Tz>,
-) -> Result<Vec<Start>, String> {
-    let zone = param(property, "TZID").map(|tz| tz.trim_start_matches('/'));
+fn moments(property: &Property<'_>, zones: &Zones) -> Result<Vec<Start>, String> {
+    let zone = param(property, "TZID");
     let date_only = param(property, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
     property
         .val
         .as_str()
         .split(',')
-        .map(|value| {
-            moment(
-                value,
-                property.name.as_str(),
-                zone,
-                date_only,
-                calendar_zone,
-            )
-        })
+        .map(|value| moment(value, property.name.as_str(), zone, date_only, zones))
         .collect()
 }
 
@@ -394,7 +479,7 @@ fn moments(
 /// period an instance with its own length.
 fn periods(
     property: &Property<'_>,
-    calendar_zone: Option<chrono_tz::Tz>,
+    zones: &Zones,
 ) -> Result<Vec<(Start, Option<Duration>)>, String> {
     let zone = param(property, "TZID");
     let date_only = param(property, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
@@ -404,16 +489,16 @@ fn periods(
         .as_str()
         .split(',')
         .map(|value| match value.split_once('/') {
-            None => Ok((moment(value, name, zone, date_only, calendar_zone)?, None)),
+            None => Ok((moment(value, name, zone, date_only, zones)?, None)),
             Some((start, end)) => {
-                let start = moment(start, name, zone, false, calendar_zone)?;
+                let start = moment(start, name, zone, false, zones)?;
                 let end = end.trim();
                 let length =
                     if end.starts_with('P') || end.starts_with("-P") || end.starts_with("+P") {
                         parse_duration(end)
                             .ok_or_else(|| format!("{name}:{value}: {end:?} is not a duration"))?
                     } else {
-                        let end = moment(end, name, zone, false, calendar_zone)?;
+                        let end = moment(end, name, zone, false, zones)?;
                         end.wall() - start.wall()
                     };
                 Ok((start, Some(length.clamp(Duration::zero(), longest_event()))))
@@ -536,15 +621,15 @@ fn fast_forward(
 /// The frame an event is expanded in: its own zone, or plain wall time (placed in the lamp's
 /// zone afterwards) for dates and floating times.
 enum Frame {
-    Zone(chrono_tz::Tz),
+    Zone(EventZone),
     Wall,
 }
 
 impl EventSpec {
     fn frame(&self) -> Frame {
         match &self.start {
-            Start::Utc(_) => Frame::Zone(chrono_tz::UTC),
-            Start::Zoned(_, tz) => Frame::Zone(*tz),
+            Start::Utc(_) => Frame::Zone(EventZone::Iana(chrono_tz::UTC)),
+            Start::Zoned(_, tz) => Frame::Zone(tz.clone()),
             Start::Date(_) | Start::Floating(_) => Frame::Wall,
         }
     }
@@ -552,7 +637,7 @@ impl EventSpec {
     /// A moment in this event's expansion frame, as a wall time of that frame.
     fn in_frame(&self, moment: &Start, zone: Zone) -> NaiveDateTime {
         match self.frame() {
-            Frame::Zone(tz) => moment.instant(zone).with_timezone(&tz).naive_local(),
+            Frame::Zone(tz) => tz.local(moment.instant(zone)),
             Frame::Wall => match moment {
                 Start::Date(_) | Start::Floating(_) => moment.wall(),
                 other => zone.local(other.instant(zone)),
@@ -569,7 +654,7 @@ impl EventSpec {
             else {
                 return part.to_owned();
             };
-            let Some(moment) = moments(&Property::new_ref("UNTIL", until), None)
+            let Some(moment) = moments(&Property::new_ref("UNTIL", until), &Zones::default())
                 .ok()
                 .and_then(|m| m.into_iter().next())
             else {
@@ -582,15 +667,16 @@ impl EventSpec {
                 }
                 // A floating UNTIL on a zoned event is in the event's zone.
                 Start::Floating(t) => match &self.start {
-                    Start::Zoned(_, tz) => Start::Zoned(t, *tz),
+                    Start::Zoned(_, tz) => Start::Zoned(t, tz.clone()),
                     _ => Start::Floating(t),
                 },
                 other => other,
             };
             let wall = self.in_frame(&moment, zone);
+            // In the frame `rrule` expands in (see `starts`).
             let utc = match self.frame() {
-                Frame::Zone(tz) => Zone::Named(tz).to_utc(wall),
-                Frame::Wall => wall.and_utc(),
+                Frame::Zone(EventZone::Iana(tz)) => Zone::Named(tz).to_utc(wall),
+                Frame::Zone(EventZone::File(_)) | Frame::Wall => wall.and_utc(),
             };
             format!("UNTIL={}", utc.format("%Y%m%dT%H%M%SZ"))
         });
@@ -625,9 +711,11 @@ impl EventSpec {
         const LIMIT: u16 = 2000;
         let first = self.in_frame(&self.start, zone);
         let mut starts = Vec::new();
+        // `rrule` knows only the IANA database: a file's zone is expanded as plain wall time,
+        // which is what a recurrence in a zone is (RFC 5545 §3.3.10), and placed afterwards.
         let tz = match self.frame() {
-            Frame::Zone(tz) => tz,
-            Frame::Wall => chrono_tz::UTC,
+            Frame::Zone(EventZone::Iana(tz)) => tz,
+            Frame::Zone(EventZone::File(_)) | Frame::Wall => chrono_tz::UTC,
         };
         let to_rrule = |wall: NaiveDateTime| {
             rrule::Tz::Tz(tz)
@@ -691,13 +779,48 @@ impl EventSpec {
         match &self.start {
             Start::Date(_) => "all-day, the lamp's days".to_owned(),
             Start::Utc(_) => "UTC".to_owned(),
-            Start::Zoned(_, tz) => format!("TZID {}", tz.name()),
+            Start::Zoned(_, tz) => format!("TZID {}", zone_name(tz)),
             Start::Floating(_) => "floating, the lamp's zone".to_owned(),
         }
     }
 }
 
+/// A `RECURRENCE-ID;RANGE=THISANDFUTURE` change: every instance from `from` on is moved by
+/// `shift` and takes the change's length and title (RFC 5545 §3.8.4.4).
+#[derive(Clone, Debug)]
+struct LaterChange {
+    from: DateTime<Utc>,
+    shift: Duration,
+    length: Duration,
+    title: String,
+    cancelled: bool,
+}
+
 impl CalendarData {
+    /// Each UID's THISANDFUTURE changes, earliest first.
+    fn later_changes(&self, zone: Zone) -> HashMap<&str, Vec<LaterChange>> {
+        let mut changes: HashMap<&str, Vec<LaterChange>> = HashMap::new();
+        for event in self.events.iter().filter(|e| e.this_and_future) {
+            let (Some(uid), Some(recurrence_id)) = (&event.uid, &event.recurrence_id) else {
+                continue;
+            };
+            // The shift as wall time in the change's frame: moving a 09:00 meeting to 10:00
+            // keeps it at 10:00 across a daylight-saving change.
+            let shift = event.in_frame(&event.start, zone) - event.in_frame(recurrence_id, zone);
+            changes.entry(uid).or_default().push(LaterChange {
+                from: recurrence_id.instant(zone),
+                shift: shift.clamp(-longest_event(), longest_event()),
+                length: event.duration,
+                title: event.title.clone(),
+                cancelled: event.cancelled,
+            });
+        }
+        for list in changes.values_mut() {
+            list.sort_by_key(|c| c.from);
+        }
+        changes
+    }
+
     /// Events in the calendar (recurring ones once).
     pub fn len(&self) -> usize {
         self.events.len()
@@ -732,6 +855,7 @@ impl CalendarData {
             .iter()
             .filter_map(|e| Some((e.uid.clone()?, e.recurrence_id.as_ref()?.instant(zone))))
             .collect();
+        let later_changes = self.later_changes(zone);
         let mut found = Vec::new();
         for event in &self.events {
             if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
@@ -744,10 +868,27 @@ impl CalendarData {
             let all_day = matches!(event.start, Start::Date(_));
             // Search from early enough to catch an event that started earlier and runs into
             // the day, in the event's own frame (a day either side covers any zone offset).
+            let changes = event
+                .uid
+                .as_deref()
+                .filter(|_| event.recurrence_id.is_none())
+                .and_then(|uid| later_changes.get(uid))
+                .map_or(&[][..], Vec::as_slice);
+            // Instances a later change moves into the day are looked for where they were.
+            let moved_by = changes
+                .iter()
+                .map(|c| c.shift.abs())
+                .fold(Duration::zero(), Duration::max);
+            let longest = changes
+                .iter()
+                .map(|c| c.length)
+                .fold(event.longest(), Duration::max);
             let dense_from =
-                event.in_frame(&Start::Utc(window_start.naive_utc()), zone) - event.longest();
+                event.in_frame(&Start::Utc(window_start.naive_utc()), zone) - longest - moved_by;
             let from = dense_from - Duration::days(1);
-            let to = event.in_frame(&Start::Utc(window_end.naive_utc()), zone) + Duration::days(1);
+            let to = event.in_frame(&Start::Utc(window_end.naive_utc()), zone)
+                + Duration::days(1)
+                + moved_by;
             // (Durations are at most a century and the window is a day near now: no overflow.)
             let starts = match event.starts(from, dense_from, to, zone) {
                 Ok(starts) => starts,
@@ -767,21 +908,26 @@ impl CalendarData {
                 if excluded.contains(&wall) {
                     continue;
                 }
-                let start = match event.frame() {
-                    Frame::Zone(tz) => Zone::Named(tz).to_utc(wall),
+                let place = |wall: NaiveDateTime| match event.frame() {
+                    Frame::Zone(tz) => tz.to_utc(wall),
                     Frame::Wall => zone.to_utc(wall),
                 };
-                let end = match event.frame() {
-                    Frame::Zone(tz) => Zone::Named(tz).to_utc(wall + length),
-                    Frame::Wall => zone.to_utc(wall + length),
-                };
+                let original = place(wall);
                 if event.recurrence_id.is_none()
                     && event.recurs()
                     && let Some(uid) = &event.uid
-                    && replaced.contains(&(uid.clone(), start))
+                    && replaced.contains(&(uid.clone(), original))
                 {
                     continue;
                 }
+                // The latest THISANDFUTURE change at or before this instance rules it.
+                let change = changes.iter().rev().find(|c| c.from <= original);
+                let (wall, length, title) = match change {
+                    Some(change) if change.cancelled => continue,
+                    Some(change) => (wall + change.shift, change.length, change.title.as_str()),
+                    None => (wall, length, event.title.as_str()),
+                };
+                let (start, end) = (place(wall), place(wall + length));
                 let overlaps = start < window_end && (end > window_start || start >= window_start);
                 if overlaps {
                     kept += 1;
@@ -789,7 +935,7 @@ impl CalendarData {
                         break;
                     }
                     found.push(Occurrence {
-                        title: event.title.clone(),
+                        title: title.to_owned(),
                         start,
                         end,
                         all_day,
@@ -999,6 +1145,188 @@ END:VEVENT
 ",
         );
         assert!(agenda(&broken_rule, "2024-01-01", "UTC").is_empty());
+    }
+
+    /// A zone the IANA database has never heard of, defined in the file: UTC+5:45 in winter,
+    /// +6:45 from the last Sunday of March to the last Sunday of October.
+    const CUSTOM_ZONE: &str = "BEGIN:VTIMEZONE
+TZID:an event with a custom tz name
+BEGIN:STANDARD
+DTSTART:19701025T030000
+TZOFFSETFROM:+0645
+TZOFFSETTO:+0545
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:19700329T020000
+TZOFFSETFROM:+0545
+TZOFFSETTO:+0645
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+END:VTIMEZONE
+";
+
+    #[test]
+    fn a_tzid_defined_only_by_the_files_vtimezone_uses_its_rules() {
+        let data = calendar(&format!(
+            "{CUSTOM_ZONE}BEGIN:VEVENT
+UID:weekly
+SUMMARY:Call
+DTSTART;TZID=an event with a custom tz name:20240311T100000
+DTEND;TZID=an event with a custom tz name:20240311T110000
+RRULE:FREQ=WEEKLY
+EXDATE;TZID=an event with a custom tz name:20240318T100000
+END:VEVENT
+"
+        ));
+        // 10:00 at +5:45 is 04:15 UTC; at +6:45 (from 31 March) 03:15 UTC.
+        assert_eq!(agenda(&data, "2024-03-11", "UTC"), ["04:15 Call"]);
+        assert!(agenda(&data, "2024-03-18", "UTC").is_empty(), "excluded");
+        assert_eq!(agenda(&data, "2024-03-25", "UTC"), ["04:15 Call"]);
+        assert_eq!(agenda(&data, "2024-04-01", "UTC"), ["03:15 Call"]);
+        assert_eq!(agenda(&data, "2024-11-04", "UTC"), ["04:15 Call"]);
+        let occurrence = &data.occurrences(day("2024-04-01"), Zone::default())[0];
+        assert!(
+            occurrence.zone_rule.contains("the file's VTIMEZONE"),
+            "{}",
+            occurrence.zone_rule
+        );
+        assert_eq!(
+            data.zone_notes,
+            ["TZID an event with a custom tz name → the file's VTIMEZONE"]
+        );
+    }
+
+    #[test]
+    fn outlook_invitation_uses_its_vtimezone_and_iana_names_keep_the_database() {
+        // Outlook writes a Windows name and its own definition of it; this one (made up for
+        // the test) switches a week later than the EU does, which only the file knows.
+        let data = calendar(
+            "BEGIN:VTIMEZONE
+TZID:W. Europe Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=1SU;BYMONTH=4
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VTIMEZONE
+TZID:Europe/Paris
+BEGIN:STANDARD
+DTSTART:16010101T000000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0100
+END:STANDARD
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:review
+SUMMARY:Review
+DTSTART;TZID=W. Europe Standard Time:20240401T090000
+DTEND;TZID=W. Europe Standard Time:20240401T100000
+END:VEVENT
+BEGIN:VEVENT
+UID:paris
+SUMMARY:Paris
+DTSTART;TZID=Europe/Paris:20240401T120000
+END:VEVENT
+",
+        );
+        // 1 April 2024 is before the file's first Sunday of April: still +1, so 08:00 UTC
+        // (the CLDR mapping to Europe/Berlin would have said 07:00).
+        // Europe/Paris is read from the database (+2 in April), not from the file's
+        // cut-down copy that says +1 all year.
+        assert_eq!(
+            agenda(&data, "2024-04-01", "UTC"),
+            ["08:00 Review", "10:00 Paris"]
+        );
+    }
+
+    #[test]
+    fn a_broken_vtimezone_is_named_and_its_events_fall_back() {
+        let data = calendar(
+            "BEGIN:VTIMEZONE
+TZID:Eastern Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T020000
+TZOFFSETTO:-0500
+END:STANDARD
+END:VTIMEZONE
+BEGIN:VEVENT
+SUMMARY:Sync
+DTSTART;TZID=Eastern Standard Time:20240701T090000
+END:VEVENT
+",
+        );
+        // The file's definition has no TZOFFSETFROM: the Windows name still maps to New York.
+        assert_eq!(agenda(&data, "2024-07-01", "UTC"), ["13:00 Sync"]);
+        assert!(
+            data.zone_notes.iter().any(|n| n.contains("TZOFFSETFROM")),
+            "{:?}",
+            data.zone_notes
+        );
+        assert!(
+            data.zone_notes
+                .iter()
+                .any(|n| n.contains("America/New_York (Windows name)")),
+            "{:?}",
+            data.zone_notes
+        );
+    }
+
+    #[test]
+    fn this_and_future_moves_every_later_instance() {
+        let data = calendar(
+            "BEGIN:VEVENT
+UID:standup
+SUMMARY:Standup
+DTSTART;TZID=Europe/London:20240304T090000
+DURATION:PT15M
+RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=10
+END:VEVENT
+BEGIN:VEVENT
+UID:standup
+RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/London:20240318T090000
+SUMMARY:Standup (new time)
+DTSTART;TZID=Europe/London:20240318T103000
+DURATION:PT30M
+END:VEVENT
+BEGIN:VEVENT
+UID:standup
+RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/London:20240415T090000
+STATUS:CANCELLED
+DTSTART;TZID=Europe/London:20240415T090000
+END:VEVENT
+",
+        );
+        let times = |date: &str| -> Vec<String> {
+            let zone: Zone = "Europe/London".parse().expect("zone");
+            data.occurrences(day(date), zone)
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{}-{} {}",
+                        zone.local(o.start).format("%H:%M"),
+                        zone.local(o.end).format("%H:%M"),
+                        o.title
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(times("2024-03-11"), ["09:00-09:15 Standup"]);
+        assert_eq!(times("2024-03-18"), ["10:30-11:00 Standup (new time)"]);
+        // Later instances moved too, at 10:30 local after the clocks change on 31 March.
+        assert_eq!(times("2024-03-25"), ["10:30-11:00 Standup (new time)"]);
+        assert_eq!(times("2024-04-08"), ["10:30-11:00 Standup (new time)"]);
+        // From 15 April on the series is cancelled.
+        assert!(times("2024-04-15").is_empty());
+        assert!(times("2024-04-22").is_empty());
     }
 
     #[test]

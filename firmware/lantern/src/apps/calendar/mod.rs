@@ -12,6 +12,8 @@
 
 pub mod ics;
 pub mod tzid;
+pub mod vtimezone;
+mod windows_zones;
 
 use std::path::PathBuf;
 use std::time::Duration;

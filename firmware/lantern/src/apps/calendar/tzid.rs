@@ -4,6 +4,8 @@
 
 use chrono_tz::Tz;
 
+use super::windows_zones::WINDOWS_ZONES as WINDOWS;
+
 /// How a TZID was understood, for people checking a feed (`lantern agenda`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resolved {
@@ -23,66 +25,6 @@ impl Resolved {
         }
     }
 }
-
-/// Windows zone names and the IANA zone CLDR's windowsZones.xml gives each for its main
-/// region ("001"), for the zones Outlook and Exchange invitations most often carry. CLDR's
-/// data is under the Unicode licence; this is a subset, typed from it.
-const WINDOWS: &[(&str, &str)] = &[
-    ("Dateline Standard Time", "Etc/GMT+12"),
-    ("UTC-11", "Etc/GMT+11"),
-    ("Hawaiian Standard Time", "Pacific/Honolulu"),
-    ("Alaskan Standard Time", "America/Anchorage"),
-    ("Pacific Standard Time", "America/Los_Angeles"),
-    ("US Mountain Standard Time", "America/Phoenix"),
-    ("Mountain Standard Time", "America/Denver"),
-    ("Central America Standard Time", "America/Guatemala"),
-    ("Central Standard Time", "America/Chicago"),
-    ("Central Standard Time (Mexico)", "America/Mexico_City"),
-    ("Canada Central Standard Time", "America/Regina"),
-    ("SA Pacific Standard Time", "America/Bogota"),
-    ("Eastern Standard Time", "America/New_York"),
-    ("US Eastern Standard Time", "America/Indianapolis"),
-    ("Atlantic Standard Time", "America/Halifax"),
-    ("Pacific SA Standard Time", "America/Santiago"),
-    ("Newfoundland Standard Time", "America/St_Johns"),
-    ("E. South America Standard Time", "America/Sao_Paulo"),
-    ("Argentina Standard Time", "America/Buenos_Aires"),
-    ("UTC", "Etc/UTC"),
-    ("GMT Standard Time", "Europe/London"),
-    ("Greenwich Standard Time", "Atlantic/Reykjavik"),
-    ("W. Europe Standard Time", "Europe/Berlin"),
-    ("Central Europe Standard Time", "Europe/Budapest"),
-    ("Romance Standard Time", "Europe/Paris"),
-    ("Central European Standard Time", "Europe/Warsaw"),
-    ("W. Central Africa Standard Time", "Africa/Lagos"),
-    ("GTB Standard Time", "Europe/Bucharest"),
-    ("E. Europe Standard Time", "Europe/Chisinau"),
-    ("Egypt Standard Time", "Africa/Cairo"),
-    ("South Africa Standard Time", "Africa/Johannesburg"),
-    ("FLE Standard Time", "Europe/Kiev"),
-    ("Israel Standard Time", "Asia/Jerusalem"),
-    ("Turkey Standard Time", "Europe/Istanbul"),
-    ("Arab Standard Time", "Asia/Riyadh"),
-    ("Russian Standard Time", "Europe/Moscow"),
-    ("E. Africa Standard Time", "Africa/Nairobi"),
-    ("Iran Standard Time", "Asia/Tehran"),
-    ("Arabian Standard Time", "Asia/Dubai"),
-    ("Pakistan Standard Time", "Asia/Karachi"),
-    ("India Standard Time", "Asia/Calcutta"),
-    ("Nepal Standard Time", "Asia/Katmandu"),
-    ("Bangladesh Standard Time", "Asia/Dhaka"),
-    ("SE Asia Standard Time", "Asia/Bangkok"),
-    ("China Standard Time", "Asia/Shanghai"),
-    ("Singapore Standard Time", "Asia/Singapore"),
-    ("W. Australia Standard Time", "Australia/Perth"),
-    ("Taipei Standard Time", "Asia/Taipei"),
-    ("Tokyo Standard Time", "Asia/Tokyo"),
-    ("Korea Standard Time", "Asia/Seoul"),
-    ("Cen. Australia Standard Time", "Australia/Adelaide"),
-    ("E. Australia Standard Time", "Australia/Brisbane"),
-    ("AUS Eastern Standard Time", "Australia/Sydney"),
-    ("New Zealand Standard Time", "Pacific/Auckland"),
-];
 
 /// The zone a TZID names, and how it was found; `None` when it names none the lamp knows.
 pub fn resolve(tzid: &str) -> Option<Resolved> {
@@ -135,7 +77,12 @@ mod tests {
         assert_eq!(resolve("an event with a custom tz name"), None);
         assert_eq!(resolve("Zürich/Ost"), None);
         assert_eq!(resolve(""), None);
-        // Every mapped name is a zone the database knows.
+        assert_eq!(
+            resolve("Aus Central W. Standard Time"),
+            Some(Resolved::Windows(Tz::Australia__Eucla))
+        );
+        // Every mapped name is a zone the database knows, and the table is CLDR's whole.
+        assert!(WINDOWS.len() >= 139, "{}", WINDOWS.len());
         for (windows, iana) in WINDOWS {
             assert!(iana.parse::<Tz>().is_ok(), "{windows} → {iana}");
         }
