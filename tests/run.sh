@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All of Atelier's tests, on a fresh machine with only Rust: installs what the tests need from
 # the system's packages (Debian: mpd, for the lantern's now-playing test against a real Music
-# Player Daemon; chromium and chromium-driver, for the companion page's browser test), runs
+# Player Daemon; chromium and chromium-driver, for the companion page's browser test; Python's
+# recurring-ical-events from PyPI, the calendar test's independent oracle), runs
 # every test of every crate even when one fails, checks that the declared rust-version is
 # honest, and ends with one summary.
 #
@@ -75,7 +76,38 @@ check_rust_version() {
     echo "rust-version $declared: no locked crate needs more (highest: $highest)"
 }
 
+# The calendar corpus test compares the lamp with an independent implementation,
+# recurring-ical-events from PyPI, in a Python environment of its own (pinned versions).
+oracle_env="${CARGO_TARGET_DIR:-target}/calendar-oracle"
+case "$oracle_env" in /*) ;; *) oracle_env="$PWD/$oracle_env" ;; esac
+oracle_requirements=firmware/lantern/tests/calendars/requirements.txt
+provision_calendar_oracle() {
+    local stamp="$oracle_env/requirements.txt"
+    if [ -x "$oracle_env/bin/python" ] && cmp -s "$oracle_requirements" "$stamp"; then
+        return 0
+    fi
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        echo "==> installing what the calendar oracle needs: python3 python3-venv"
+        $sudo apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+                python3 python3-venv >/dev/null
+    fi
+    echo "==> preparing the calendar oracle in $oracle_env (recurring-ical-events, from PyPI)"
+    rm -rf "$oracle_env"
+    if python3 -m venv "$oracle_env" &&
+        "$oracle_env/bin/python" -m pip install -q --disable-pip-version-check \
+            -r "$oracle_requirements"; then
+        cp "$oracle_requirements" "$stamp"
+    else
+        echo "tests/run.sh: could not prepare the calendar oracle; its test will fail" >&2
+    fi
+}
+
 provision
+provision_calendar_oracle
+export ATELIER_CALENDAR_ORACLE="${ATELIER_CALENDAR_ORACLE:-$oracle_env/bin/python}"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -927,7 +927,11 @@ impl CalendarData {
                     Some(change) => (wall + change.shift, change.length, change.title.as_str()),
                     None => (wall, length, event.title.as_str()),
                 };
-                let (start, end) = (place(wall), place(wall + length));
+                // Whole days of a length are nominal (the same wall time days later, RFC 5545
+                // §3.3.6); the rest is exact, so a half-hour meeting at a clock change still
+                // lasts half an hour instead of ending before it starts.
+                let days = Duration::days(length.num_days());
+                let (start, end) = (place(wall), place(wall + days) + (length - days));
                 let overlaps = start < window_end && (end > window_start || start >= window_start);
                 if overlaps {
                     kept += 1;
