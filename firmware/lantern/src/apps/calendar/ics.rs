@@ -36,7 +36,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use icalendar::parser::{Component, Property, read_calendar, unfold};
+use icalendar::parser::{Component, Property, read_calendar};
 
 use super::tzid::Resolved;
 use super::vtimezone::FileZone;
@@ -218,7 +218,7 @@ pub struct Occurrence {
 pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
     // Outlook's exports begin with a byte-order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let unfolded = unfold(text);
+    let unfolded = essentials(text);
     if !unfolded.trim_start().starts_with("BEGIN:VCALENDAR") {
         return Err(IcsError::NotACalendar);
     }
@@ -275,6 +275,64 @@ pub fn parse(text: &str) -> Result<CalendarData, IcsError> {
     notes.dedup();
     data.zone_notes = notes;
     Ok(data)
+}
+
+/// The properties the lamp reads, case-insensitively; with BEGIN and END, the only lines the
+/// parser is given.
+const READ: &[&str] = &[
+    "BEGIN",
+    "END",
+    "DTSTART",
+    "DTEND",
+    "DURATION",
+    "SUMMARY",
+    "RRULE",
+    "RDATE",
+    "EXDATE",
+    "RECURRENCE-ID",
+    "STATUS",
+    "UID",
+    "SEQUENCE",
+    "DTSTAMP",
+    "TZID",
+    "TZOFFSETFROM",
+    "TZOFFSETTO",
+    "X-WR-TIMEZONE",
+];
+
+/// `text` unfolded (RFC 5545 §3.1: a line starting with a space or tab continues the one
+/// before), keeping only the lines the lamp reads. Descriptions, HTML bodies and attendee lists
+/// are most of an Exchange export's bytes and none of its day: parsing them took most of the
+/// time and memory. A line that is not a property at all is kept, so the parser still says
+/// what is wrong with it.
+fn essentials(text: &str) -> String {
+    let mut kept = String::with_capacity(text.len() / 4);
+    let mut keeping = false;
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some(continued) = line.strip_prefix([' ', '\t']) {
+            if keeping {
+                kept.push_str(continued);
+            }
+            continue;
+        }
+        if keeping {
+            kept.push_str("\r\n");
+        }
+        keeping = match line.find([';', ':']) {
+            Some(end) => READ
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(&line[..end])),
+            None => !line.is_empty(),
+        };
+        if keeping {
+            kept.push_str(line);
+        }
+    }
+    if keeping {
+        kept.push_str("\r\n");
+    }
+    kept
 }
 
 /// Several copies of one event (one UID, one RECURRENCE-ID) are versions of it: the highest
@@ -1331,6 +1389,18 @@ END:VEVENT
         // From 15 April on the series is cancelled.
         assert!(times("2024-04-15").is_empty());
         assert!(times("2024-04-22").is_empty());
+    }
+
+    #[test]
+    fn only_the_properties_read_reach_the_parser_unfolded() {
+        let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Long\r\n  title\n\
+                    DESCRIPTION:BEGIN:VEVENT is text here\r\n\tmore\nX-ALT-DESC;FMTTYPE=text/html:<p>\n\
+                    dtstart:20240101T100000Z\nEND:VEVENT\nEND:VCALENDAR";
+        assert_eq!(
+            essentials(text),
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Long title\r\n\
+             dtstart:20240101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
     }
 
     #[test]
