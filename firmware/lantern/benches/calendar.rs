@@ -181,7 +181,7 @@ fn exchange_export() -> String {
         out.push_str("DTSTAMP:20240101T120000Z\r\nCLASS:PUBLIC\r\nPRIORITY:5\r\n");
         out.push_str("TRANSP:OPAQUE\r\nSTATUS:CONFIRMED\r\nSEQUENCE:0\r\n");
         let mut description = String::from("DESCRIPTION;LANGUAGE=en-US:");
-        while description.len() < 330 {
+        while description.len() < 250 {
             description.push_str(
                 "Agenda\\n- \"status\" of the project\\, risks\\; next steps\\n\
                  Join online: https://meet.example.com/j/123456789?pwd=abcdef \\n",

@@ -130,12 +130,25 @@ struct Zones {
     /// X-WR-TIMEZONE.
     calendar: Option<EventZone>,
     file: HashMap<String, Arc<FileZone>>,
+    /// Each TZID already resolved: an export names the same few zones thousands of times.
+    resolved: std::cell::RefCell<HashMap<String, Option<(EventZone, Found)>>>,
 }
 
 impl Zones {
     /// The zone `tzid` names: the IANA name as written, else the file's VTIMEZONE of that
     /// name, else a Windows name, else the IANA name ending a vendor's path.
     fn resolve(&self, tzid: &str) -> Option<(EventZone, Found)> {
+        if let Some(known) = self.resolved.borrow().get(tzid) {
+            return known.clone();
+        }
+        let found = self.look_up(tzid);
+        self.resolved
+            .borrow_mut()
+            .insert(tzid.to_owned(), found.clone());
+        found
+    }
+
+    fn look_up(&self, tzid: &str) -> Option<(EventZone, Found)> {
         let tzid = tzid.trim().trim_matches('"');
         let resolved = super::tzid::resolve(tzid);
         if let Some(Resolved::Iana(tz)) = resolved {
@@ -500,16 +513,15 @@ fn moment(
 ) -> Result<Start, String> {
     let value = value.trim();
     if date_only || value.len() == 8 {
-        return NaiveDate::parse_from_str(value, "%Y%m%d")
+        return basic_date(value)
             .map(Start::Date)
-            .map_err(|_| format!("{name}:{value} is not a date"));
+            .ok_or_else(|| format!("{name}:{value} is not a date"));
     }
     let (wall, utc) = match value.strip_suffix('Z') {
         Some(v) => (v, true),
         None => (value, false),
     };
-    let time = NaiveDateTime::parse_from_str(wall, "%Y%m%dT%H%M%S")
-        .map_err(|_| format!("{name}:{value} is not a date-time"))?;
+    let time = basic_date_time(wall).ok_or_else(|| format!("{name}:{value} is not a date-time"))?;
     Ok(if utc {
         Start::Utc(time)
     } else if let Some((tz, _)) = zone.and_then(|tzid| zones.resolve(tzid)) {
@@ -519,6 +531,29 @@ fn moment(
     } else {
         Start::Floating(time)
     })
+}
+
+/// `20240314`: iCalendar's date form (RFC 5545 §3.3.4). By hand, because chrono's
+/// `parse_from_str` reads its format string anew on every call, a fifth of a large calendar's
+/// parse.
+fn basic_date(text: &str) -> Option<NaiveDate> {
+    let digits = text.as_bytes();
+    if digits.len() != 8 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<u32>().ok();
+    NaiveDate::from_ymd_opt(number(0..4)? as i32, number(4..6)?, number(6..8)?)
+}
+
+/// `20240314T093000`: iCalendar's local date-time form (§3.3.5), without the `Z`.
+fn basic_date_time(text: &str) -> Option<NaiveDateTime> {
+    let (date, time) = text.split_once('T')?;
+    let digits = time.as_bytes();
+    if digits.len() != 6 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| time.get(range)?.parse::<u32>().ok();
+    basic_date(date)?.and_hms_opt(number(0..2)?, number(2..4)?, number(4..6)?)
 }
 
 /// The date or date-times of a property (EXDATE and RDATE may list several, comma-separated).
@@ -634,10 +669,7 @@ fn fast_forward(
             "INTERVAL" => interval = value.trim().parse().unwrap_or(1).max(1),
             "COUNT" => counted = true,
             "UNTIL" => {
-                let until = value
-                    .trim()
-                    .strip_suffix('Z')
-                    .and_then(|v| NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok());
+                let until = value.trim().strip_suffix('Z').and_then(basic_date_time);
                 if let Some(until) = until
                     && until_in_frame(Start::Utc(until)) < from
                 {
@@ -1401,6 +1433,27 @@ END:VEVENT
             "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Long title\r\n\
              dtstart:20240101T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         );
+    }
+
+    #[test]
+    fn basic_dates_and_times_are_read_exactly() {
+        assert_eq!(basic_date("20240229"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        assert_eq!(
+            basic_date_time("20240314T093005"),
+            NaiveDate::from_ymd_opt(2024, 3, 14).and_then(|d| d.and_hms_opt(9, 30, 5))
+        );
+        for bad in ["20230229", "2024-03-1", "2024031a", "+2024031", "٢٠٢٤٠٣١٤"] {
+            assert_eq!(basic_date(bad), None, "{bad}");
+        }
+        for bad in [
+            "20240314T250000",
+            "20240314T0930",
+            "20240314 093000",
+            "20240314T09300５",
+            "20240314T093000Z",
+        ] {
+            assert_eq!(basic_date_time(bad), None, "{bad}");
+        }
     }
 
     #[test]
