@@ -1,4 +1,11 @@
 //! The desktop simulator's machines, as a library so end-to-end tests run exactly the code the
 //! `atelier-sim` binary runs.
+//!
+//! - [`demo`]: the button-and-light demo (`atelier-sim demo`).
+//! - [`desk_lamp`]: the lamp on a simulated board, its companion page, and the hardware
+//!   panel's controls.
+//! - [`shell`]: the desktop page, with each machine's own page beside its panel.
 
 pub mod demo;
+pub mod desk_lamp;
+pub mod shell;

@@ -1,26 +1,60 @@
-//! `atelier-sim`: Atelier's machines on simulated boards, on the desktop.
+//! `atelier-sim`: Atelier's machines on simulated boards, on the desktop, in a browser page.
 //!
-//! Until the machines land here, it runs the button-and-light demo (hardware/demo.md) on the
-//! simulated board: a simulated person presses a bouncy push button, the real debounce driver
-//! toggles the light, and the pin recording is saved as a VCD file.
+//! `atelier-sim` runs each machine's real firmware on simulated hardware and serves a page on
+//! 127.0.0.1: each machine's own page (as its daemon serves it on a Pi) beside a panel for the
+//! simulated parts. The lamp is in it today; the plotter and the comic robot join it next.
+//! `atelier-sim demo` runs the button-and-light demo (hardware/demo.md).
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use atelier_board::Board;
+use atelier_config::Places;
 use atelier_hal::{Clock, Instant};
 use atelier_sim::{Bounce, ButtonScript, Pace, SimBoard, VirtualClock};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use atelier_desktop::demo::{self, DemoConfig};
+use atelier_desktop::desk_lamp::DeskLamp;
 
-/// Runs Atelier's machines on simulated hardware.
+/// Runs Atelier's machines on simulated hardware, live in a browser page.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
-struct Args {
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// The page's port on 127.0.0.1 (0: any free port; the URL is printed either way).
+    #[arg(long, default_value_t = 8470)]
+    port: u16,
+    /// Do not open a browser; only print the page's address.
+    #[arg(long)]
+    no_browser: bool,
+    /// The simulator's own state folder (the machines' edits, pairings, outputs). Default:
+    /// $ATELIER_STATE_DIR/desktop, else $XDG_STATE_HOME/atelier/desktop or
+    /// ~/.local/state/atelier/desktop; never a real machine's.
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// The lamp's config (default: hardware/lantern.toml in a checkout,
+    /// /etc/atelier/lantern.toml when installed).
+    #[arg(long)]
+    lantern_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The button-and-light demo: a simulated person presses a bouncy push button, the real
+    /// debounce driver toggles a light, and every pin edge is saved as a VCD file.
+    Demo(DemoArgs),
+}
+
+/// The demo's options.
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
     /// The demo's config, pins and button wiring (default: hardware/demo.toml in a checkout,
     /// /etc/atelier/demo.toml when installed).
     #[arg(long)]
@@ -46,11 +80,99 @@ struct Args {
 
 fn main() -> std::process::ExitCode {
     atelier_cli::init_logging();
-    let args = Args::parse();
-    atelier_cli::run(|| run(args))
+    let cli = Cli::parse();
+    atelier_cli::run(|| match cli.command {
+        Some(Command::Demo(args)) => run(args),
+        None => serve(&cli),
+    })
 }
 
-fn run(args: Args) -> anyhow::Result<()> {
+/// The page and the machines behind it, until Ctrl-C or SIGTERM.
+fn serve(cli: &Cli) -> anyhow::Result<()> {
+    let state = cli
+        .state
+        .clone()
+        .unwrap_or_else(|| Places::find("desktop", None).state);
+    let lantern_places =
+        Places::find("lantern", cli.lantern_config.as_deref()).with_state(state.join("lantern"));
+    // Bound first, so a port in use is a clear error before anything starts.
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], cli.port));
+    let listener = std::net::TcpListener::bind(address).with_context(|| {
+        format!(
+            "the simulator's page cannot listen on {address}: is another atelier-sim running? \
+             Choose another port with --port (0 picks a free one)"
+        )
+    })?;
+    listener.set_nonblocking(true)?;
+    let url = format!("http://{}/", listener.local_addr()?);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let (lamp, lamp_thread) =
+        DeskLamp::start(lantern_places, runtime.handle().clone(), Arc::clone(&stop))?;
+    let router = atelier_desktop::shell::router(lamp)?;
+    println!("Atelier simulator: {url}");
+    if !cli.no_browser {
+        open_browser(&url);
+    }
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        atelier_web::serve(listener, router, shutdown_signal()).await
+    });
+    stop.store(true, Ordering::Relaxed);
+    if lamp_thread.join().is_err() {
+        tracing::error!("the lamp's thread panicked");
+    }
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    served.context("serving the simulator's page")
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let mut terminate =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(error) => {
+                tracing::warn!("cannot listen for SIGTERM: {error}");
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("stopping");
+}
+
+/// Opens `url` in the desktop's browser when there is one; the URL is printed either way.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    match std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        // The opener returns at once (the browser outlives it); reap it off the main thread.
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(error) => tracing::info!("no browser opened ({opener}: {error}); open {url}"),
+    }
+}
+
+/// The button-and-light demo.
+fn run(args: DemoArgs) -> anyhow::Result<()> {
     if !(args.speed.is_finite() && args.speed > 0.0) {
         anyhow::bail!(
             "--speed must be a positive number of virtual seconds per wall second, not {}",

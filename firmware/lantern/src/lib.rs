@@ -11,6 +11,7 @@
 //!   with an inbox for commands and an outbox of state and preview ([`lamp::LampHandle`]).
 //! - [`porthole`]: the space porthole: where the lamp's beam points in the sky (from gravity and
 //!   a configured heading), the projection, and drawing onto any embedded-graphics target.
+//! - [`refreshing`]: the apps' refreshers on a tokio runtime, each at its own period.
 //! - [`render`]: the in-memory frame, text at projector size, rotation, crossfades and the
 //!   outputs (framebuffer, PNG, simulated projector).
 //! - [`sensor`]: drivers for the two accelerometers Lantern uses (ADXL345, MPU-6050), generic
@@ -33,6 +34,7 @@ pub mod companion;
 pub mod config;
 pub mod lamp;
 pub mod porthole;
+pub mod refreshing;
 pub mod render;
 pub mod sensor;
 pub mod simulated;

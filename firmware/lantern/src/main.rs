@@ -259,7 +259,8 @@ fn run(places: &Places, board: Option<BackendKind>) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let mut spawn_refreshers = refresher_spawner(runtime.handle().clone(), Arc::clone(&stop));
+    let mut spawn_refreshers =
+        lantern::refreshing::on_runtime(runtime.handle().clone(), Arc::clone(&stop));
     spawn_refreshers(refreshers);
     runner.on_new_refreshers(spawn_refreshers);
     runtime.block_on(async {
@@ -301,43 +302,6 @@ fn run(places: &Places, board: Option<BackendKind>) -> anyhow::Result<()> {
     })?;
     runtime.shutdown_timeout(Duration::from_secs(2));
     Ok(())
-}
-
-/// Runs each set of app refreshers on the runtime at their own periods, off the drawing path;
-/// a new set (a changed config) retires the one before.
-fn refresher_spawner(
-    runtime: tokio::runtime::Handle,
-    stop: Arc<AtomicBool>,
-) -> lantern::lamp::RefresherSpawner {
-    let generation = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    Box::new(move |refreshers| {
-        let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
-        for mut refresher in refreshers {
-            let stop = Arc::clone(&stop);
-            let generation = Arc::clone(&generation);
-            runtime.spawn(async move {
-                let mut ticks = tokio::time::interval(refresher.period());
-                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    ticks.tick().await;
-                    if stop.load(Ordering::Relaxed) || generation.load(Ordering::SeqCst) != mine {
-                        return;
-                    }
-                    let job = tokio::task::spawn_blocking(move || {
-                        refresher.refresh(Utc::now());
-                        refresher
-                    });
-                    match job.await {
-                        Ok(back) => refresher = back,
-                        Err(error) => {
-                            tracing::error!("an app's refresher failed: {error}");
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    })
 }
 
 /// Binds the companion page's port (now, so a port in use is an error at start) and returns

@@ -117,15 +117,26 @@ impl OrientationScript {
         self
     }
 
+    /// [`with_wobble`](Self::with_wobble) on a script held by reference; `None` for a rigid
+    /// mount.
+    pub fn set_wobble(&mut self, wobble: Option<Wobble>) {
+        self.wobble = wobble;
+    }
+
     /// Adds `acceleration` (in g, sensor frame) to what the sensor measures during
     /// `at..at + duration`.
     pub fn with_bump(mut self, at: Instant, duration: Duration, acceleration: Vector) -> Self {
+        self.push_bump(at, duration, acceleration);
+        self
+    }
+
+    /// [`with_bump`](Self::with_bump) on a script held by reference (a knock on a running lamp).
+    pub fn push_bump(&mut self, at: Instant, duration: Duration, acceleration: Vector) {
         self.bumps.push(Bump {
             at,
             duration,
             acceleration,
         });
-        self
     }
 
     /// The unit gravity direction at `now`, wobble included.

@@ -256,17 +256,19 @@ fn pair_error(error: PairError) -> ApiError {
 }
 
 /// No framing by other sites, no sniffing, no referrer, and nothing loaded from anywhere but
-/// the machine itself (the pages work offline, and an injected tag cannot phone home).
+/// the machine itself (the pages work offline, and an injected tag cannot phone home). Pages of
+/// the same origin may frame each other: the desktop simulator shows each machine's own page
+/// in a frame of its own page.
 async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; \
-             frame-ancestors 'none'",
+             frame-ancestors 'self'",
         ),
     );
     response

@@ -488,13 +488,12 @@ async fn pages_carry_security_headers_and_unknown_paths_a_json_404() {
         page.headers[header::CONTENT_TYPE],
         "text/html; charset=utf-8"
     );
-    assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY");
-    assert!(
-        page.headers[header::CONTENT_SECURITY_POLICY]
-            .to_str()
-            .expect("ascii")
-            .contains("default-src 'self'")
-    );
+    assert_eq!(page.headers[header::X_FRAME_OPTIONS], "SAMEORIGIN");
+    let policy = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii");
+    assert!(policy.contains("default-src 'self'"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'self'"), "{policy}");
     let missing = call(
         &site.router,
         request(Method::GET, "/nope")

@@ -135,7 +135,7 @@ function surfaceItem(surface, apps) {
   form.mirror.checked = Boolean(surface.mirror);
   fillFields(form, select.value, surface.settings);
   select.addEventListener("change", () => fillFields(form, select.value, null));
-  const path = "/api/surfaces/" + encodeURIComponent(surface.name);
+  const path = "api/surfaces/" + encodeURIComponent(surface.name);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     change("PUT", path + "/app", {
@@ -175,7 +175,7 @@ function showLive(lamp) {
 async function listDevices() {
   const list = $("#devices");
   list.replaceChildren();
-  for (const device of await api("GET", "/api/devices")) {
+  for (const device of await api("GET", "api/devices")) {
     const item = document.createElement("li");
     const when = new Date(device.paired_at * 1000).toLocaleDateString();
     item.textContent = `${device.name} (since ${when}) `;
@@ -184,7 +184,7 @@ async function listDevices() {
     revoke.className = "remove";
     revoke.addEventListener("click", async () => {
       try {
-        await api("DELETE", "/api/devices/" + encodeURIComponent(device.id));
+        await api("DELETE", "api/devices/" + encodeURIComponent(device.id));
         listDevices().catch(() => start());
       } catch (error) {
         say(error.message, true);
@@ -198,7 +198,7 @@ async function listDevices() {
 let events = null;
 function follow() {
   if (events) events.close();
-  events = new EventSource("/api/live");
+  events = new EventSource("api/live");
   events.addEventListener("state", (event) => {
     const lamp = JSON.parse(event.data);
     if (current) current.lamp = lamp;
@@ -207,12 +207,12 @@ function follow() {
   });
   events.onerror = () => say("Reconnecting to the lamp…", true);
   events.onopen = () => say(paired ? "Paired. Changes are saved on the lamp." : "Watching (not paired: read-only).");
-  $("#preview").src = "/api/preview.mjpeg";
+  $("#preview").src = "api/preview.mjpeg";
 }
 
 async function start() {
   try {
-    const session = await api("GET", "/api/session");
+    const session = await api("GET", "api/session");
     paired = session.paired;
     document.body.classList.toggle("read-only", !paired);
     $("#pairing").hidden = paired;
@@ -222,7 +222,7 @@ async function start() {
       return;
     }
     $("#lamp").hidden = false;
-    render(await api("GET", "/api/state"));
+    render(await api("GET", "api/state"));
     follow();
     if (paired) await listDevices();
   } catch (error) {
@@ -232,7 +232,7 @@ async function start() {
 
 $("#ask-code").addEventListener("click", async () => {
   try {
-    const answer = await api("POST", "/api/pair/code");
+    const answer = await api("POST", "api/pair/code");
     say(`The lamp shows a code for ${Math.round(answer.expires_in_s / 60)} minutes.`);
     $("#code").focus();
   } catch (error) {
@@ -244,7 +244,7 @@ $("#pair-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
   try {
-    await api("POST", "/api/pair", { code: form.code.value, name: form.name.value });
+    await api("POST", "api/pair", { code: form.code.value, name: form.name.value });
     form.code.value = "";
     await start();
   } catch (error) {
@@ -255,19 +255,19 @@ $("#pair-form").addEventListener("submit", async (event) => {
 $("#add-surface").addEventListener("submit", (event) => {
   event.preventDefault();
   const name = event.target.name.value;
-  change("POST", "/api/surfaces", { name }, `${name} is where the lamp points now.`);
+  change("POST", "api/surfaces", { name }, `${name} is where the lamp points now.`);
   event.target.reset();
 });
 
 $("#lamp-settings").addEventListener("submit", (event) => {
   event.preventDefault();
-  change("PUT", "/api/lamp", { name: event.target.name.value }, "Renamed.");
+  change("PUT", "api/lamp", { name: event.target.name.value }, "Renamed.");
 });
 
 $("#location").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.target;
-  change("PUT", "/api/location", {
+  change("PUT", "api/location", {
     latitude: Number(form.latitude.value),
     longitude: Number(form.longitude.value),
     timezone: form.timezone.value,
