@@ -121,7 +121,22 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
     }
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        atelier_web::serve(listener, router, shutdown_signal()).await
+        let (stop_serving, serving_stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(atelier_web::serve(listener, router, async {
+            let _ = serving_stopped.await;
+        }));
+        shutdown_signal().await;
+        let _ = stop_serving.send(());
+        // Live streams (the lamp's preview, its events) never end on their own: they get two
+        // seconds, then the simulator stops anyway.
+        match tokio::time::timeout(Duration::from_secs(2), server).await {
+            Ok(Ok(served)) => served,
+            Ok(Err(error)) => Err(std::io::Error::other(error)),
+            Err(_) => {
+                tracing::info!("open streams cut at shutdown");
+                Ok(())
+            }
+        }
     });
     stop.store(true, Ordering::Relaxed);
     if lamp_thread.join().is_err() {

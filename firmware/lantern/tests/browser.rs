@@ -7,59 +7,15 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt as _;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use atelier_browser::until;
 use atelier_config::Places;
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use lantern::config::LanternConfig;
 use lantern::simulated::{CEILING, WALL};
-
-/// chromedriver in a process group of its own, which is killed whole however the test ends:
-/// killing chromedriver alone would leave the Chromium it started running.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-fn chromedriver(port: u16, log: &Path) -> Killed {
-    let log = std::fs::File::create(log).expect("log file");
-    let child = Command::new("chromedriver")
-        .process_group(0)
-        .arg(format!("--port={port}"))
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("log"))
-        .stderr(log)
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot start `chromedriver` ({e}): this test needs Chromium and its WebDriver; \
-                 install them with `apt-get install chromium chromium-driver` (tests/run.sh does)"
-            )
-        });
-    Killed(child)
-}
 
 /// The mean brightness (0–255) of a PNG, and the share of its pixels brighter than 96 (stars,
 /// their labels, the porthole's rim; all of a lit lamp).
@@ -69,21 +25,6 @@ fn brightness(png: &[u8]) -> (f64, f64) {
     let sum: f64 = image.pixels().map(|p| f64::from(p.0[0])).sum();
     let bright = image.pixels().filter(|p| p.0[0] > 96).count() as f64;
     (sum / pixels, bright / pixels)
-}
-
-async fn until<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(start.elapsed() < timeout, "{what}: not within {timeout:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,35 +83,9 @@ shape = "full"
         let _ = stopped.await;
     }));
 
-    let driver_port = free_port();
-    let _driver = chromedriver(driver_port, &dir.path().join("chromedriver.log"));
-    let profile = dir.path().join("chromium-profile");
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=412,1400",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }),
-    );
-    let driver_url = format!("http://127.0.0.1:{driver_port}");
-    let browser = until("chromedriver answers", Duration::from_secs(30), || {
-        let capabilities = capabilities.clone();
-        let driver_url = driver_url.clone();
-        async move {
-            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(capabilities)
-                .connect(&driver_url)
-                .await
-                .ok()
-        }
-    })
-    .await;
+    // The session holds chromedriver: it is killed, with its Chromium, when the test ends.
+    let session = atelier_browser::headless(dir.path(), 412, 1400).await;
+    let browser = session.client.clone();
 
     browser.goto(&page).await.expect("the page loads");
     browser

@@ -1,0 +1,130 @@
+//! The desktop simulator in a real browser (headless Chromium over WebDriver): the real
+//! `atelier-sim` process; the page shows the lamp's own companion page in its frame; the
+//! hardware panel's buttons turn the simulated lamp, and the companion page inside the frame
+//! sees it. Screenshots of the desktop page (wide) and of a phone-sized window are saved in the
+//! test's target folder.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (tests/run.sh installs them).
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use atelier_browser::until;
+use fantoccini::Locator;
+
+use common::{start, until_showing};
+
+/// The text of `selector` inside the lamp's frame, once the frame's page has it.
+async fn in_lamp_frame(browser: &fantoccini::Client, selector: &str) -> Option<String> {
+    browser.enter_frame(0).await.ok()?;
+    let text = match browser.find(Locator::Css(selector)).await {
+        Ok(element) => element.text().await.ok(),
+        Err(_) => None,
+    };
+    browser.enter_parent_frame().await.ok()?;
+    text
+}
+
+fn save(png: &[u8], name: &str) {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, png).expect("screenshot saved");
+    eprintln!("screenshot: {}", path.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
+    let sim = start();
+    let dir = tempfile::tempdir().expect("browser folder");
+    let session = atelier_browser::headless(dir.path(), 1280, 1500).await;
+    let browser = session.client.clone();
+    let page = format!("http://{}/", sim.address);
+    browser.goto(&page).await.expect("the page loads");
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#lantern iframe"))
+        .await
+        .expect("the lamp's frame");
+    // The companion inside the frame reads the lamp: read access is open on the simulator.
+    until(
+        "the frame's companion says the lamp points at the ceiling",
+        Duration::from_secs(20),
+        || async { (in_lamp_frame(&browser, "#sensed").await? == "ceiling").then_some(()) },
+    )
+    .await;
+
+    for (button, surface) in [("wall", "wall"), ("table", "table"), ("ceiling", "ceiling")] {
+        browser
+            .find(Locator::Css(&format!("button[data-toward='{button}']")))
+            .await
+            .expect("the panel's button")
+            .click()
+            .await
+            .expect("click");
+        let pressed = until(
+            "the panel shows the button pressed",
+            Duration::from_secs(10),
+            || async {
+                let element = browser
+                    .find(Locator::Css(&format!("button[data-toward='{button}']")))
+                    .await
+                    .ok()?;
+                (element.attr("aria-pressed").await.ok()?.as_deref() == Some("true")).then_some(())
+            },
+        );
+        pressed.await;
+        // The real lamp, through its own API, and its page in the frame.
+        until_showing(&sim, surface);
+        until(
+            &format!("the frame's companion says {surface}"),
+            Duration::from_secs(20),
+            || async { (in_lamp_frame(&browser, "#sensed").await? == surface).then_some(()) },
+        )
+        .await;
+        if surface == "wall" {
+            save(
+                &browser.screenshot().await.expect("screenshot"),
+                "atelier-sim-lamp-at-the-wall.png",
+            );
+        }
+    }
+
+    // A bad value from the page is shown, not swallowed: the tilt slider is in range, so send
+    // one the page itself would never send.
+    let answer = browser
+        .execute_async(
+            "const done = arguments[0];
+             fetch('api/lantern/panel', {method: 'PUT', headers: {'Content-Type': 'application/json'},
+                                         body: JSON.stringify({noise_g: 9})})
+               .then(r => r.json().then(j => done([r.status, j.error])));",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(answer[0], 422, "{answer}");
+    assert!(
+        answer[1].as_str().unwrap_or_default().contains("0 to 0.5"),
+        "{answer}"
+    );
+
+    // Phone-sized: the machines stack, nothing needs sideways scrolling.
+    browser
+        .set_window_size(412, 900)
+        .await
+        .expect("phone-sized window");
+    let overflow = browser
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(overflow.as_i64(), Some(0), "the page scrolls sideways");
+    save(
+        &browser.screenshot().await.expect("screenshot"),
+        "atelier-sim-phone.png",
+    );
+    browser.close().await.expect("browser closes");
+}

@@ -1,0 +1,130 @@
+//! The simulator as a test starts it: the real binary, its address read from what it prints,
+//! killed however the test ends; and plain HTTP/1.1 requests to it.
+
+#![allow(dead_code)] // Each test binary uses its own part of this.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The simulator, killed when dropped.
+pub struct Simulator {
+    pub child: Child,
+    pub address: SocketAddr,
+    _state: tempfile::TempDir,
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn command(state: &std::path::Path, port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier-sim"));
+    command
+        .args(["--no-browser", "--port", &port.to_string()])
+        .env("ATELIER_STATE_DIR", state)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null());
+    command
+}
+
+pub fn start() -> Simulator {
+    let state = tempfile::tempdir().expect("state folder");
+    let mut child = command(state.path(), 0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("atelier-sim starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    let read = BufReader::new(stdout).read_line(&mut line);
+    let address = read
+        .ok()
+        .and_then(|_| line.trim().strip_prefix("Atelier simulator: http://"))
+        .and_then(|rest| rest.trim_end_matches('/').parse().ok());
+    let Some(address) = address else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("atelier-sim did not print its address: {line:?}");
+    };
+    Simulator {
+        child,
+        address,
+        _state: state,
+    }
+}
+
+/// One HTTP/1.1 request; the status and body.
+pub fn http(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    host: &str,
+    body: Option<&str>,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let body = body.unwrap_or("");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("sends");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("reads");
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+pub fn get(sim: &Simulator, path: &str) -> (u16, String) {
+    http(sim.address, "GET", path, &sim.address.to_string(), None)
+}
+
+pub fn put(sim: &Simulator, path: &str, body: &str) -> (u16, String) {
+    http(
+        sim.address,
+        "PUT",
+        path,
+        &sim.address.to_string(),
+        Some(body),
+    )
+}
+
+/// The lamp's state as its companion reports it: (sensed surface, what it shows).
+pub fn lamp_surface(sim: &Simulator) -> (String, String) {
+    let (status, body) = get(sim, "/lantern/api/state");
+    assert_eq!(status, 200, "{body}");
+    let state: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let field = |name: &str| state["lamp"][name].as_str().unwrap_or_default().to_owned();
+    (field("sensed"), field("showing"))
+}
+
+pub fn until_showing(sim: &Simulator, surface: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = lamp_surface(sim);
+        if now == (surface.to_owned(), surface.to_owned()) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the lamp never showed {surface}: it senses and shows {now:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
