@@ -12,7 +12,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use atelier_board::{BackendKind, Board};
 use atelier_hal::{Clock, Instant};
-use atelier_sim::{Bounce, ButtonScript, Pace, SimBoard, VirtualClock};
+use atelier_sim::{
+    Bounce, ButtonScript, InputLine, Pace, SimBoard, SimPortControl, ThermalPrinter, VirtualClock,
+};
 
 use crate::config::ComicConfig;
 use crate::maker::Maker;
@@ -44,8 +46,65 @@ pub fn paper_log_path(state: &Path) -> PathBuf {
     state.join("sim").join("paper.escpos")
 }
 
-/// Builds the simulated robot for `config`: the printer its profile describes on its port,
-/// the paper kept in the state folder, presses every `press_every` on the button pin.
+/// The simulated robot's hardware: the board, and handles on the parts a person touches (the
+/// desktop simulator's panel does).
+#[derive(Clone, Debug)]
+pub struct SimParts {
+    /// The board, with the printer on the configured port and the button on its pin.
+    pub board: SimBoard,
+    /// The printer: its paper, and paper-out.
+    pub printer: ThermalPrinter,
+    /// The printer's cable: unplug and plug.
+    pub cable: SimPortControl,
+    /// The button's pin, idle at the level the pull gives it.
+    pub button: InputLine,
+    /// The level the button's pin rests at.
+    pub button_idle_high: bool,
+}
+
+impl SimParts {
+    /// A person presses the button for 150 ms (with a tactile switch's bounce), `after` from
+    /// now on the board's clock.
+    pub fn press(&self, after: Duration, seed: u64) {
+        let at = atelier_hal::Clock::now(&self.board.clock()) + after;
+        let script = ButtonScript::with_idle(self.button_idle_high, seed).press(
+            at,
+            Duration::from_millis(150),
+            Bounce::TACTILE,
+        );
+        self.button.schedule_all(script.levels());
+    }
+}
+
+/// The simulated robot for `config`: the printer its profile describes on its port (every
+/// byte also kept in the state folder's paper log), the button on its pin, on a clock at
+/// `pace`.
+pub fn sim_parts(
+    config: &ComicConfig,
+    maker: &Maker,
+    state: &Path,
+    pace: Pace,
+) -> anyhow::Result<SimParts> {
+    let board = SimBoard::with_clock(VirtualClock::with_pace(pace));
+    let profile = maker.profile();
+    let paper = paper_log_path(state);
+    let printer = printer_for(profile);
+    let log = PaperLog::new(printer.clone(), &paper)
+        .with_context(|| format!("cannot open the simulated paper {}", paper.display()))?;
+    let cable = board.attach_port(&config.printer.port.to_string(), log, link_for(profile));
+    let button_idle_high = config.pins.button_pull != atelier_board::Pull::Down;
+    let button = board.input_line(config.pins.button.number(), button_idle_high);
+    Ok(SimParts {
+        board,
+        printer,
+        cable,
+        button,
+        button_idle_high,
+    })
+}
+
+/// Builds the simulated robot for `config`: [`sim_parts`], with presses every `press_every`
+/// on the button pin.
 pub fn sim_board(
     config: &ComicConfig,
     maker: &Maker,
@@ -54,16 +113,9 @@ pub fn sim_board(
     let pace = Pace::RealTime {
         speed: options.speed,
     };
-    let sim = SimBoard::with_clock(VirtualClock::with_pace(pace));
-    let profile = maker.profile();
-    let paper = paper_log_path(&options.state);
-    let printer = PaperLog::new(printer_for(profile), &paper)
-        .with_context(|| format!("cannot open the simulated paper {}", paper.display()))?;
-    sim.attach_port(&config.printer.port.to_string(), printer, link_for(profile));
-    let idle_high = config.pins.button_pull != atelier_board::Pull::Down;
-    let line = sim.input_line(config.pins.button.number(), idle_high);
+    let parts = sim_parts(config, maker, &options.state, pace)?;
     if let Some(every) = options.press_every {
-        let mut script = ButtonScript::with_idle(idle_high, 1);
+        let mut script = ButtonScript::with_idle(parts.button_idle_high, 1);
         let end = options.run_for.unwrap_or(Duration::from_secs(24 * 3600));
         let mut at = every;
         while at < end {
@@ -74,9 +126,9 @@ pub fn sim_board(
             );
             at += every;
         }
-        line.schedule_all(script.levels());
+        parts.button.schedule_all(script.levels());
     }
-    Ok(sim)
+    Ok(parts.board)
 }
 
 /// Stops `stop` at SIGINT or SIGTERM, on a small runtime of its own.

@@ -45,9 +45,16 @@ pub fn link_for(profile: &PrinterProfile) -> Link {
     }
 }
 
-/// The simulated paper as a PNG, with the printed text lines drawn in where the printer put
-/// them (the model records text as characters; a 10 × 20 font stands in for the printer's 12 × 24).
+/// The simulated paper as a PNG file; see [`paper_image`].
 pub fn save_paper(printer: &atelier_sim::ThermalPrinter, path: &Path) -> anyhow::Result<()> {
+    paper_image(printer)
+        .save(path)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The simulated paper as an image, with the printed text lines drawn in where the printer put
+/// them (the model records text as characters; a 10 × 20 font stands in for the printer's 12 × 24).
+pub fn paper_image(printer: &atelier_sim::ThermalPrinter) -> image::GrayImage {
     use embedded_graphics::mono_font::{MonoTextStyle, ascii::FONT_10X20};
     use embedded_graphics::pixelcolor::BinaryColor;
     use embedded_graphics::prelude::*;
@@ -98,10 +105,7 @@ pub fn save_paper(printer: &atelier_sim::ThermalPrinter, path: &Path) -> anyhow:
             .draw(&mut paper)
             .expect("drawing into memory cannot fail");
     }
-    paper
-        .0
-        .save(path)
-        .with_context(|| format!("cannot write {}", path.display()))
+    paper.0
 }
 
 /// A simulated printer that also appends every byte it takes to a file: the paper outlives the

@@ -2,10 +2,13 @@
 //! `atelier-sim` binary runs.
 //!
 //! - [`demo`]: the button-and-light demo (`atelier-sim demo`).
+//! - [`desk_comic`]: the comic robot on a simulated board, with its button, LEDs, paper and
+//!   printer faults.
 //! - [`desk_lamp`]: the lamp on a simulated board, its companion page, and the hardware
 //!   panel's controls.
 //! - [`shell`]: the desktop page, with each machine's own page beside its panel.
 
 pub mod demo;
+pub mod desk_comic;
 pub mod desk_lamp;
 pub mod shell;

@@ -2,7 +2,7 @@
 //!
 //! `atelier-sim` runs each machine's real firmware on simulated hardware and serves a page on
 //! 127.0.0.1: each machine's own page (as its daemon serves it on a Pi) beside a panel for the
-//! simulated parts. The lamp is in it today; the plotter and the comic robot join it next.
+//! simulated parts. The lamp and the comic robot are in it today; the plotter joins it next.
 //! `atelier-sim demo` runs the button-and-light demo (hardware/demo.md).
 
 use std::path::PathBuf;
@@ -20,7 +20,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use atelier_desktop::demo::{self, DemoConfig};
+use atelier_desktop::desk_comic::DeskComic;
 use atelier_desktop::desk_lamp::DeskLamp;
+use atelier_desktop::shell::Machines;
 
 /// Runs Atelier's machines on simulated hardware, live in a browser page.
 #[derive(Debug, Parser)]
@@ -43,6 +45,14 @@ struct Cli {
     /// /etc/atelier/lantern.toml when installed).
     #[arg(long)]
     lantern_config: Option<PathBuf>,
+    /// The comic robot's config (default: hardware/comic.toml in a checkout,
+    /// /etc/atelier/comic.toml when installed).
+    #[arg(long)]
+    comic_config: Option<PathBuf>,
+    /// The comic robot's clock: virtual seconds per wall second (1 is real time; 20 prints a
+    /// comic in a second or two instead of half a minute).
+    #[arg(long, default_value_t = 1.0)]
+    comic_speed: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,12 +99,20 @@ fn main() -> std::process::ExitCode {
 
 /// The page and the machines behind it, until Ctrl-C or SIGTERM.
 fn serve(cli: &Cli) -> anyhow::Result<()> {
+    if !(cli.comic_speed.is_finite() && cli.comic_speed > 0.0 && cli.comic_speed <= 1000.0) {
+        anyhow::bail!(
+            "--comic-speed must be between 0 and 1000 virtual seconds per wall second, not {}",
+            cli.comic_speed
+        );
+    }
     let state = cli
         .state
         .clone()
         .unwrap_or_else(|| Places::find("desktop", None).state);
     let lantern_places =
         Places::find("lantern", cli.lantern_config.as_deref()).with_state(state.join("lantern"));
+    let comic_places =
+        Places::find("comic", cli.comic_config.as_deref()).with_state(state.join("comic"));
     // Bound first, so a port in use is a clear error before anything starts.
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], cli.port));
     let listener = std::net::TcpListener::bind(address).with_context(|| {
@@ -114,7 +132,9 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         .context("starting the async runtime")?;
     let (lamp, lamp_thread) =
         DeskLamp::start(lantern_places, runtime.handle().clone(), Arc::clone(&stop))?;
-    let router = atelier_desktop::shell::router(lamp)?;
+    let (comic, comic_thread) =
+        DeskComic::start(&comic_places, cli.comic_speed, Arc::clone(&stop))?;
+    let router = atelier_desktop::shell::router(Machines { lamp, comic })?;
     println!("Atelier simulator: {url}");
     if !cli.no_browser {
         open_browser(&url);
@@ -141,6 +161,10 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
     stop.store(true, Ordering::Relaxed);
     if lamp_thread.join().is_err() {
         tracing::error!("the lamp's thread panicked");
+    }
+    // The robot finishes the comic on paper first, as on a Pi.
+    if comic_thread.join().is_err() {
+        tracing::error!("the comic robot's thread panicked");
     }
     runtime.shutdown_timeout(Duration::from_secs(2));
     served.context("serving the simulator's page")

@@ -7,11 +7,23 @@ use std::time::Duration;
 
 use atelier_web::{Access, Api, ApiError, Gate, GateConfig, JsonBody, Pairing, PairingPolicy};
 use axum::extract::{Request, State};
-use axum::http::{Method, Uri};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::IntoResponse;
 use axum::{Json, Router};
 use tower::ServiceExt as _;
 
+use crate::desk_comic::{ComicPanel, DeskComic, PrinterChange};
 use crate::desk_lamp::{DeskLamp, Panel, PanelChange};
+
+/// The machines the page shows.
+#[derive(Clone, Debug)]
+pub struct Machines {
+    /// The Lantern lamp.
+    pub lamp: Arc<DeskLamp>,
+    /// The comic robot.
+    pub comic: Arc<DeskComic>,
+}
 
 const PAGE: &[(&str, &str, &[u8])] = &[
     (
@@ -34,13 +46,13 @@ const PAGE: &[(&str, &str, &[u8])] = &[
 /// The desktop page and the panel's API, with each machine's own router under its name
 /// (`/lantern/`). The simulator's own routes need no pairing: it listens on 127.0.0.1 only,
 /// and the gate still refuses other sites and other host names.
-pub fn router(lamp: Arc<DeskLamp>) -> anyhow::Result<Router> {
+pub fn router(machines: Machines) -> anyhow::Result<Router> {
     let gate = Gate::new(
         GateConfig::for_machine("atelier-sim"),
         Pairing::in_memory(PairingPolicy::default()),
         |code: &str, _valid: Duration| tracing::info!("pairing code for the simulator: {code}"),
     );
-    let mut api = Api::<Arc<DeskLamp>>::new(gate);
+    let mut api = Api::<Machines>::new(gate);
     for (path, content_type, body) in PAGE {
         api = api.asset(path, content_type, body);
     }
@@ -52,8 +64,17 @@ pub fn router(lamp: Arc<DeskLamp>) -> anyhow::Result<Router> {
             Access::Public,
             change_panel,
         )
-        .finish(Arc::clone(&lamp));
-    let companion = lamp.companion_router()?;
+        .route(Method::GET, "/api/comic/panel", Access::Public, comic_panel)
+        .route(Method::POST, "/api/comic/press", Access::Public, press)
+        .route(
+            Method::PUT,
+            "/api/comic/printer",
+            Access::Public,
+            change_printer,
+        )
+        .route(Method::GET, "/api/comic/paper.png", Access::Public, paper)
+        .finish(machines.clone());
+    let companion = machines.lamp.companion_router()?;
     Ok(shell
         // The machine's page at `/lantern/`, so its relative links stay under `/lantern/`
         // (axum's nest answers `/lantern` alone for the nested `/`).
@@ -67,13 +88,49 @@ fn at_root(mut request: Request) -> Request {
     request
 }
 
-async fn get_panel(State(lamp): State<Arc<DeskLamp>>) -> Json<Panel> {
-    Json(lamp.panel())
+async fn get_panel(State(machines): State<Machines>) -> Json<Panel> {
+    Json(machines.lamp.panel())
 }
 
 async fn change_panel(
-    State(lamp): State<Arc<DeskLamp>>,
+    State(machines): State<Machines>,
     JsonBody(change): JsonBody<PanelChange>,
 ) -> Result<Json<Panel>, ApiError> {
-    lamp.change(&change).map(Json).map_err(ApiError::invalid)
+    machines
+        .lamp
+        .change(&change)
+        .map(Json)
+        .map_err(ApiError::invalid)
+}
+
+async fn comic_panel(State(machines): State<Machines>) -> Json<ComicPanel> {
+    Json(machines.comic.panel())
+}
+
+async fn press(State(machines): State<Machines>) -> (StatusCode, Json<ComicPanel>) {
+    machines.comic.press();
+    (StatusCode::ACCEPTED, Json(machines.comic.panel()))
+}
+
+async fn change_printer(
+    State(machines): State<Machines>,
+    JsonBody(change): JsonBody<PrinterChange>,
+) -> Json<ComicPanel> {
+    Json(machines.comic.change_printer(&change))
+}
+
+async fn paper(State(machines): State<Machines>) -> Result<impl IntoResponse, ApiError> {
+    let comic = Arc::clone(&machines.comic);
+    // Drawing a long roll takes a while: off the async threads.
+    let png = tokio::task::spawn_blocking(move || comic.paper_png())
+        .await
+        .map_err(|e| ApiError::internal(format!("drawing the paper: {e}")))?
+        .map_err(|e| ApiError::internal(format!("{e:#}")))?;
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        png,
+    ))
 }

@@ -1,8 +1,9 @@
 //! The desktop simulator in a real browser (headless Chromium over WebDriver): the real
 //! `atelier-sim` process; the page shows the lamp's own companion page in its frame; the
 //! hardware panel's buttons turn the simulated lamp, and the companion page inside the frame
-//! sees it. Screenshots of the desktop page (wide) and of a phone-sized window are saved in the
-//! test's target folder.
+//! sees it; Space presses the comic robot's button and the comic comes out on the simulated
+//! paper. Screenshots of the desktop page (wide), the paper, and a phone-sized window are saved
+//! in the test's target folder.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (tests/run.sh installs them).
 
@@ -14,7 +15,7 @@ use std::time::Duration;
 use atelier_browser::until;
 use fantoccini::Locator;
 
-use common::{start, until_showing};
+use common::{start_with, until_showing};
 
 /// The text of `selector` inside the lamp's frame, once the frame's page has it.
 async fn in_lamp_frame(browser: &fantoccini::Client, selector: &str) -> Option<String> {
@@ -35,7 +36,7 @@ fn save(png: &[u8], name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
-    let sim = start();
+    let sim = start_with(&["--comic-speed", "20"]);
     let dir = tempfile::tempdir().expect("browser folder");
     let session = atelier_browser::headless(dir.path(), 1280, 1500).await;
     let browser = session.client.clone();
@@ -90,6 +91,58 @@ async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
             );
         }
     }
+
+    // The comic robot's big button, pressed from the keyboard: a comic comes out on the
+    // simulated paper, and the page shows it.
+    browser
+        .find(Locator::Css("body"))
+        .await
+        .expect("the page")
+        .send_keys(" ")
+        .await
+        .expect("press Space");
+    until(
+        "the page says the comic is on paper",
+        Duration::from_secs(120),
+        || async {
+            let counts = browser.find(Locator::Css("#comic-counts")).await.ok()?;
+            counts
+                .text()
+                .await
+                .ok()?
+                .contains("1 on paper")
+                .then_some(())
+        },
+    )
+    .await;
+    let paper = until(
+        "the paper shows the comic",
+        Duration::from_secs(20),
+        || async {
+            let height = browser
+                .execute(
+                    "return document.querySelector('#paper').naturalHeight;",
+                    vec![],
+                )
+                .await
+                .ok()?
+                .as_u64()?;
+            // A comic is hundreds of rows of paper.
+            if height < 300 {
+                return None;
+            }
+            browser.find(Locator::Css("#paper")).await.ok()
+        },
+    )
+    .await;
+    save(
+        &paper.screenshot().await.expect("the paper's screenshot"),
+        "atelier-sim-comic-paper.png",
+    );
+    save(
+        &browser.screenshot().await.expect("screenshot"),
+        "atelier-sim-comic.png",
+    );
 
     // A bad value from the page is shown, not swallowed: the tilt slider is in range, so send
     // one the page itself would never send.

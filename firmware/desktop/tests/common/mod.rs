@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 pub struct Simulator {
     pub child: Child,
     pub address: SocketAddr,
-    _state: tempfile::TempDir,
+    pub state: tempfile::TempDir,
 }
 
 impl Drop for Simulator {
@@ -33,8 +33,14 @@ pub fn command(state: &std::path::Path, port: u16) -> Command {
 }
 
 pub fn start() -> Simulator {
+    start_with(&[])
+}
+
+/// The simulator with extra arguments.
+pub fn start_with(arguments: &[&str]) -> Simulator {
     let state = tempfile::tempdir().expect("state folder");
     let mut child = command(state.path(), 0)
+        .args(arguments)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -54,7 +60,7 @@ pub fn start() -> Simulator {
     Simulator {
         child,
         address,
-        _state: state,
+        state,
     }
 }
 
@@ -124,6 +130,39 @@ pub fn until_showing(sim: &Simulator, surface: &str) {
         assert!(
             Instant::now() < deadline,
             "the lamp never showed {surface}: it senses and shows {now:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+pub fn post(sim: &Simulator, path: &str, body: &str) -> (u16, String) {
+    http(
+        sim.address,
+        "POST",
+        path,
+        &sim.address.to_string(),
+        Some(body),
+    )
+}
+
+/// The comic robot's panel, polled until `done` says so.
+pub fn until_comic(
+    sim: &Simulator,
+    what: &str,
+    timeout: Duration,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let (status, body) = get(sim, "/api/comic/panel");
+        assert_eq!(status, 200, "{body}");
+        let panel: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        if done(&panel) {
+            return panel;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {timeout:?}: {panel}"
         );
         std::thread::sleep(Duration::from_millis(100));
     }

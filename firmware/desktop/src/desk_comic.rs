@@ -1,0 +1,210 @@
+//! The comic robot in the desktop simulator: the robot's real loop (button thread, composer,
+//! printer thread, spool, archive) on a simulated board, with the parts a person touches on
+//! the hardware panel: the button, the three LEDs, the thermal paper as the printer model
+//! decoded it from the real ESC/POS bytes, the paper roll and the printer's cable.
+
+use std::collections::VecDeque;
+use std::io::Cursor;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use atelier_board::Board;
+use atelier_config::Places;
+use atelier_sim::Pace;
+use comic::config::ComicConfig;
+use comic::daemon::{SimParts, sim_parts};
+use comic::maker::Maker;
+use comic::robot::spool::Spool;
+use comic::robot::{Event, Finish, Robot, Wiring};
+use serde::{Deserialize, Serialize};
+
+/// Events kept for the panel's log.
+const EVENTS_KEPT: usize = 40;
+
+/// The most paper rows sent to the page: the end of the roll, some 50 cm at 8 dots/mm.
+const PAPER_ROWS_SHOWN: u32 = 4000;
+
+/// What the panel shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComicPanel {
+    /// The three LEDs, lit or not, now.
+    pub leds: Leds,
+    /// Presses accepted since the simulator started.
+    pub accepted: u64,
+    /// Comics on paper since the simulator started.
+    pub printed: u64,
+    /// Cuts on the paper so far.
+    pub cuts: usize,
+    /// The roll is out.
+    pub paper_out: bool,
+    /// The cable is in.
+    pub plugged: bool,
+    /// What happened, newest last.
+    pub events: Vec<String>,
+}
+
+/// The three LEDs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Leds {
+    /// Green: ready for a press.
+    pub ready: bool,
+    /// Yellow: composing or printing.
+    pub busy: bool,
+    /// Red: the printer needs a hand, or the queue is full.
+    pub error: bool,
+}
+
+/// A change to the printer from the panel.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterChange {
+    /// Take the roll out (true) or put a new one in (false).
+    pub paper_out: Option<bool>,
+    /// Plug the cable in (true) or pull it (false).
+    pub plugged: Option<bool>,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    events: VecDeque<String>,
+    accepted: u64,
+    printed: u64,
+}
+
+/// The simulated comic robot, running.
+#[derive(Debug)]
+pub struct DeskComic {
+    parts: SimParts,
+    config: ComicConfig,
+    log: Arc<Mutex<Log>>,
+    plugged: AtomicBool,
+    presses: std::sync::atomic::AtomicU64,
+}
+
+impl DeskComic {
+    /// Loads the robot's config from `places` (its state folder, spool and archive are the
+    /// simulator's own) and starts the robot on a thread of its own, its clock at `speed`
+    /// virtual seconds per wall second. The robot
+    /// finishes the comic it is printing and stops when `stop` is set.
+    pub fn start(
+        places: &Places,
+        speed: f64,
+        stop: Arc<AtomicBool>,
+    ) -> anyhow::Result<(Arc<DeskComic>, std::thread::JoinHandle<()>)> {
+        let mut config = ComicConfig::load(places)?;
+        // Holding the button shuts a Pi down; a simulated button must never power off the
+        // desktop it runs on.
+        config.robot.shutdown_command.clear();
+        let maker = Maker::new(&config, &places.defaults, &config.comic.archive_dir)?;
+        let spool = Spool::open(&places.state.join("spool"))?;
+        let parts = sim_parts(&config, &maker, &places.state, Pace::RealTime { speed })?;
+        let mut board = Board::sim(parts.board.clone());
+        let wiring = Wiring::from_board(&mut board, &config)?;
+        let log = Arc::new(Mutex::new(Log::default()));
+        let heard = Arc::clone(&log);
+        let robot = Robot::new(wiring, maker, spool);
+        let thread = std::thread::Builder::new()
+            .name("comic robot".into())
+            .spawn(move || {
+                let on_event = move |event: &Event| record(&heard, event);
+                if let Err(error) = robot.run(None, stop, Finish::AfterCurrent, on_event) {
+                    tracing::error!("the comic robot stopped: {error}");
+                }
+            })
+            .context("starting the comic robot's thread")?;
+        let comic = DeskComic {
+            parts,
+            config,
+            log,
+            plugged: AtomicBool::new(true),
+            presses: std::sync::atomic::AtomicU64::new(0),
+        };
+        Ok((Arc::new(comic), thread))
+    }
+
+    /// A person presses the button (a short press, with the switch's bounce).
+    pub fn press(&self) {
+        let seed = self
+            .presses
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.parts.press(Duration::from_millis(5), seed);
+    }
+
+    /// What the panel shows now.
+    pub fn panel(&self) -> ComicPanel {
+        let pins = &self.config.pins;
+        let lit = |pin: atelier_board::Bcm| self.parts.board.output_line(pin.number()).level();
+        let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        ComicPanel {
+            leds: Leds {
+                ready: lit(pins.ready_led),
+                busy: lit(pins.busy_led),
+                error: lit(pins.error_led),
+            },
+            accepted: log.accepted,
+            printed: log.printed,
+            cuts: self.parts.printer.cut_count(),
+            paper_out: self.parts.printer.paper_out(),
+            plugged: self.plugged.load(std::sync::atomic::Ordering::Relaxed),
+            events: log.events.iter().cloned().collect(),
+        }
+    }
+
+    /// Takes the roll out or puts it back, pulls the cable or plugs it in.
+    pub fn change_printer(&self, change: &PrinterChange) -> ComicPanel {
+        if let Some(out) = change.paper_out {
+            self.parts.printer.set_paper_out(out);
+        }
+        if let Some(plugged) = change.plugged {
+            if plugged {
+                self.parts.cable.plug();
+            } else {
+                self.parts.cable.unplug();
+            }
+            self.plugged
+                .store(plugged, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.panel()
+    }
+
+    /// The end of the paper (its last [`PAPER_ROWS_SHOWN`] rows) as a PNG, text lines drawn in.
+    pub fn paper_png(&self) -> anyhow::Result<Vec<u8>> {
+        let paper = comic::simulated::paper_image(&self.parts.printer);
+        let rows = paper.height().min(PAPER_ROWS_SHOWN);
+        let end = image::imageops::crop_imm(&paper, 0, paper.height() - rows, paper.width(), rows)
+            .to_image();
+        let mut png = Vec::new();
+        end.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .context("encoding the paper as PNG")?;
+        Ok(png)
+    }
+}
+
+fn record(log: &Mutex<Log>, event: &Event) {
+    let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
+    let line = match event {
+        Event::Accepted { number, queued, .. } => {
+            log.accepted += 1;
+            format!("press accepted: comic {number} ({queued} waiting)")
+        }
+        Event::Ready { number, .. } => format!("comic {number} made"),
+        Event::Refused { reason, .. } => format!("press refused: {reason:?}"),
+        Event::Printing { number, .. } => format!("printing comic {number}"),
+        Event::Printed { number, .. } => {
+            log.printed += 1;
+            format!("comic {number} on paper")
+        }
+        Event::Fault { number, fault, .. } => {
+            format!("printer stopped ({fault:?}); comic {number} kept, tried again soon")
+        }
+        Event::Resynchronised => "printer brought back to a known state".to_owned(),
+        Event::ShutdownRequested => "button held: shutting down after this comic".to_owned(),
+        Event::ShutdownStarted => "shutdown command started".to_owned(),
+    };
+    if log.events.len() == EVENTS_KEPT {
+        log.events.pop_front();
+    }
+    log.events.push_back(line);
+}

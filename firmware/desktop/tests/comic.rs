@@ -1,0 +1,129 @@
+//! The comic robot in `atelier-sim`: the real robot on a simulated board, driven from the
+//! hardware panel's API as the page drives it. A press becomes a comic on the simulated
+//! thermal paper (decoded from the ESC/POS bytes the robot sent), the same comic the robot
+//! archived; with the paper out the robot stops, lights its error LED and keeps the job, and
+//! prints it once a new roll is in.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Simulator, post, put, start_with, until_comic};
+
+/// The paper, decoded: (width, height, share of black pixels).
+fn paper(sim: &Simulator) -> (u32, u32, f64) {
+    // The body is binary: fetched raw.
+    let mut stream = std::net::TcpStream::connect(sim.address).expect("connects");
+    std::io::Write::write_all(
+        &mut stream,
+        format!(
+            "GET /api/comic/paper.png HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            sim.address
+        )
+        .as_bytes(),
+    )
+    .expect("asks");
+    let mut answer = Vec::new();
+    std::io::Read::read_to_end(&mut stream, &mut answer).expect("reads");
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "the paper is served");
+    let start = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end")
+        + 4;
+    let image = image::load_from_memory(&answer[start..])
+        .expect("a PNG")
+        .to_luma8();
+    let black = image.pixels().filter(|p| p.0[0] < 128).count() as f64;
+    (
+        image.width(),
+        image.height(),
+        black / f64::from(image.width() * image.height()),
+    )
+}
+
+#[test]
+fn a_press_on_the_panel_prints_the_archived_comic_on_the_simulated_paper() {
+    let sim = start_with(&["--comic-speed", "20"]);
+    let ready = until_comic(&sim, "the robot is ready", Duration::from_secs(60), |p| {
+        p["leds"]["ready"] == true
+            && p["events"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e == "comic 1 made"))
+    });
+    assert_eq!(ready["printed"], 0);
+    let (blank_width, _, blank_black) = paper(&sim);
+    assert_eq!(blank_black, 0.0, "nothing printed yet");
+
+    let (status, answer) = post(&sim, "/api/comic/press", "");
+    assert_eq!(status, 202, "{answer}");
+    until_comic(
+        &sim,
+        "the press is accepted",
+        Duration::from_secs(10),
+        |p| p["accepted"] == 1,
+    );
+    let printed = until_comic(&sim, "comic 1 is on paper", Duration::from_secs(120), |p| {
+        p["printed"] == 1
+    });
+    assert_eq!(printed["leds"]["error"], false, "{printed}");
+
+    // The comic's picture is on the paper: the printer model drew what the bytes said.
+    let (width, height, black) = paper(&sim);
+    assert_eq!(width, blank_width);
+    assert!(
+        height > 500,
+        "a comic is hundreds of rows long, not {height}"
+    );
+    assert!(
+        (0.05..0.6).contains(&black),
+        "share of black on the paper: {black}"
+    );
+    // And it is the comic the robot archived.
+    assert!(
+        sim.state
+            .path()
+            .join("desktop/comic/archive/comic-000001.png")
+            .exists(),
+        "the comic is archived in the simulator's own state"
+    );
+}
+
+#[test]
+fn paper_out_stops_the_robot_with_its_error_led_and_a_new_roll_prints_the_kept_job() {
+    let sim = start_with(&["--comic-speed", "20"]);
+    until_comic(&sim, "the robot is ready", Duration::from_secs(60), |p| {
+        p["leds"]["ready"] == true
+    });
+    let (status, panel) = put(&sim, "/api/comic/printer", r#"{"paper_out":true}"#);
+    assert_eq!(status, 200, "{panel}");
+    let (status, _) = post(&sim, "/api/comic/press", "");
+    assert_eq!(status, 202);
+    let stopped = until_comic(
+        &sim,
+        "the robot sees the paper is out",
+        Duration::from_secs(60),
+        |p| {
+            p["events"].as_array().is_some_and(|e| {
+                e.iter()
+                    .any(|e| e.as_str().is_some_and(|e| e.contains("PaperOut")))
+            })
+        },
+    );
+    assert_eq!(stopped["printed"], 0, "{stopped}");
+    // The error LED blinks while the paper is out: seen lit within a few looks.
+    until_comic(&sim, "the error LED lights", Duration::from_secs(10), |p| {
+        p["leds"]["error"] == true
+    });
+
+    let (status, _) = put(&sim, "/api/comic/printer", r#"{"paper_out":false}"#);
+    assert_eq!(status, 200);
+    let printed = until_comic(&sim, "the kept job prints", Duration::from_secs(120), |p| {
+        p["printed"] == 1
+    });
+    assert_eq!(printed["accepted"], 1, "one press, one comic: {printed}");
+
+    let (status, answer) = put(&sim, "/api/comic/printer", r#"{"paper":"out"}"#);
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer.contains("unknown field `paper`"), "{answer}");
+}
