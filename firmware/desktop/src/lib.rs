@@ -6,9 +6,12 @@
 //!   printer faults.
 //! - [`desk_lamp`]: the lamp on a simulated board, its companion page, and the hardware
 //!   panel's controls.
+//! - [`desk_plotter`]: the polargraph plotter on a simulated board, plotting samples at ×1 …
+//!   ×1000.
 //! - [`shell`]: the desktop page, with each machine's own page beside its panel.
 
 pub mod demo;
 pub mod desk_comic;
 pub mod desk_lamp;
+pub mod desk_plotter;
 pub mod shell;

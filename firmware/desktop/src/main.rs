@@ -2,7 +2,7 @@
 //!
 //! `atelier-sim` runs each machine's real firmware on simulated hardware and serves a page on
 //! 127.0.0.1: each machine's own page (as its daemon serves it on a Pi) beside a panel for the
-//! simulated parts. The lamp and the comic robot are in it today; the plotter joins it next.
+//! simulated parts: the Lantern lamp, the comic robot and the polargraph plotter.
 //! `atelier-sim demo` runs the button-and-light demo (hardware/demo.md).
 
 use std::path::PathBuf;
@@ -22,6 +22,7 @@ use rand_chacha::ChaCha8Rng;
 use atelier_desktop::demo::{self, DemoConfig};
 use atelier_desktop::desk_comic::DeskComic;
 use atelier_desktop::desk_lamp::DeskLamp;
+use atelier_desktop::desk_plotter::DeskPlotter;
 use atelier_desktop::shell::Machines;
 
 /// Runs Atelier's machines on simulated hardware, live in a browser page.
@@ -53,6 +54,14 @@ struct Cli {
     /// comic in a second or two instead of half a minute).
     #[arg(long, default_value_t = 1.0)]
     comic_speed: f64,
+    /// The plotter's config (default: hardware/polargraph.toml in a checkout,
+    /// /etc/atelier/polargraph.toml when installed).
+    #[arg(long)]
+    plotter_config: Option<PathBuf>,
+    /// The plotter's clock at start: virtual seconds per wall second, 0.1 to 1000 (the page
+    /// changes it while plotting).
+    #[arg(long, default_value_t = 1.0)]
+    plotter_speed: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +108,12 @@ fn main() -> std::process::ExitCode {
 
 /// The page and the machines behind it, until Ctrl-C or SIGTERM.
 fn serve(cli: &Cli) -> anyhow::Result<()> {
+    if !(cli.plotter_speed.is_finite() && (0.1..=1000.0).contains(&cli.plotter_speed)) {
+        anyhow::bail!(
+            "--plotter-speed must be between 0.1 and 1000 virtual seconds per wall second, not {}",
+            cli.plotter_speed
+        );
+    }
     if !(cli.comic_speed.is_finite() && cli.comic_speed > 0.0 && cli.comic_speed <= 1000.0) {
         anyhow::bail!(
             "--comic-speed must be between 0 and 1000 virtual seconds per wall second, not {}",
@@ -113,6 +128,8 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         Places::find("lantern", cli.lantern_config.as_deref()).with_state(state.join("lantern"));
     let comic_places =
         Places::find("comic", cli.comic_config.as_deref()).with_state(state.join("comic"));
+    let plotter_places = Places::find("polargraph", cli.plotter_config.as_deref())
+        .with_state(state.join("polargraph"));
     // Bound first, so a port in use is a clear error before anything starts.
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], cli.port));
     let listener = std::net::TcpListener::bind(address).with_context(|| {
@@ -134,7 +151,13 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         DeskLamp::start(lantern_places, runtime.handle().clone(), Arc::clone(&stop))?;
     let (comic, comic_thread) =
         DeskComic::start(&comic_places, cli.comic_speed, Arc::clone(&stop))?;
-    let router = atelier_desktop::shell::router(Machines { lamp, comic })?;
+    let (plotter, plotter_thread) =
+        DeskPlotter::start(&plotter_places, cli.plotter_speed, Arc::clone(&stop))?;
+    let router = atelier_desktop::shell::router(Machines {
+        lamp,
+        comic,
+        plotter: Arc::clone(&plotter),
+    })?;
     println!("Atelier simulator: {url}");
     if !cli.no_browser {
         open_browser(&url);
@@ -158,9 +181,14 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
             }
         }
     });
+    // A plot stops safely, the pen up and its place saved, as Ctrl-C does on a Pi.
+    plotter.pause();
     stop.store(true, Ordering::Relaxed);
     if lamp_thread.join().is_err() {
         tracing::error!("the lamp's thread panicked");
+    }
+    if plotter_thread.join().is_err() {
+        tracing::error!("the plotter's thread panicked");
     }
     // The robot finishes the comic on paper first, as on a Pi.
     if comic_thread.join().is_err() {

@@ -15,6 +15,7 @@ use tower::ServiceExt as _;
 
 use crate::desk_comic::{ComicPanel, DeskComic, PrinterChange};
 use crate::desk_lamp::{DeskLamp, Panel, PanelChange};
+use crate::desk_plotter::{DeskPlotter, PlotRequest, PlotterPanel};
 
 /// The machines the page shows.
 #[derive(Clone, Debug)]
@@ -23,6 +24,8 @@ pub struct Machines {
     pub lamp: Arc<DeskLamp>,
     /// The comic robot.
     pub comic: Arc<DeskComic>,
+    /// The polargraph plotter.
+    pub plotter: Arc<DeskPlotter>,
 }
 
 const PAGE: &[(&str, &str, &[u8])] = &[
@@ -73,6 +76,22 @@ pub fn router(machines: Machines) -> anyhow::Result<Router> {
             change_printer,
         )
         .route(Method::GET, "/api/comic/paper.png", Access::Public, paper)
+        .route(
+            Method::GET,
+            "/api/plotter/panel",
+            Access::Public,
+            plotter_panel,
+        )
+        .route(Method::POST, "/api/plotter/plot", Access::Public, plot)
+        .route(Method::POST, "/api/plotter/pause", Access::Public, pause)
+        .route(Method::POST, "/api/plotter/resume", Access::Public, resume)
+        .route(Method::PUT, "/api/plotter/speed", Access::Public, set_speed)
+        .route(
+            Method::GET,
+            "/api/plotter/canvas.png",
+            Access::Public,
+            canvas,
+        )
         .finish(machines.clone());
     let companion = machines.lamp.companion_router()?;
     Ok(shell
@@ -133,4 +152,70 @@ async fn paper(State(machines): State<Machines>) -> Result<impl IntoResponse, Ap
         ],
         png,
     ))
+}
+
+async fn plotter_panel(State(machines): State<Machines>) -> Json<PlotterPanel> {
+    Json(machines.plotter.panel())
+}
+
+async fn plot(
+    State(machines): State<Machines>,
+    JsonBody(request): JsonBody<PlotRequest>,
+) -> Result<(StatusCode, Json<PlotterPanel>), ApiError> {
+    machines.plotter.plot(request).map_err(refusal)?;
+    Ok((StatusCode::ACCEPTED, Json(machines.plotter.panel())))
+}
+
+async fn pause(State(machines): State<Machines>) -> (StatusCode, Json<PlotterPanel>) {
+    machines.plotter.pause();
+    (StatusCode::ACCEPTED, Json(machines.plotter.panel()))
+}
+
+async fn resume(
+    State(machines): State<Machines>,
+) -> Result<(StatusCode, Json<PlotterPanel>), ApiError> {
+    machines.plotter.resume().map_err(refusal)?;
+    Ok((StatusCode::ACCEPTED, Json(machines.plotter.panel())))
+}
+
+/// How fast the plotter's clock runs.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Speed {
+    speed: f64,
+}
+
+async fn set_speed(
+    State(machines): State<Machines>,
+    JsonBody(Speed { speed }): JsonBody<Speed>,
+) -> Result<Json<PlotterPanel>, ApiError> {
+    machines
+        .plotter
+        .set_speed(speed)
+        .map_err(ApiError::invalid)?;
+    Ok(Json(machines.plotter.panel()))
+}
+
+async fn canvas(State(machines): State<Machines>) -> Result<impl IntoResponse, ApiError> {
+    let plotter = Arc::clone(&machines.plotter);
+    let png = tokio::task::spawn_blocking(move || plotter.canvas_png())
+        .await
+        .map_err(|e| ApiError::internal(format!("drawing the canvas: {e}")))?
+        .map_err(|e| ApiError::internal(format!("{e:#}")))?;
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        png,
+    ))
+}
+
+/// A request the machine cannot take now (busy) is a conflict; one it can never take, invalid.
+fn refusal(message: String) -> ApiError {
+    if message.contains("busy") || message.contains("nothing is paused") {
+        ApiError::new(StatusCode::CONFLICT, message)
+    } else {
+        ApiError::invalid(message)
+    }
 }

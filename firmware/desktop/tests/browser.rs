@@ -2,7 +2,7 @@
 //! `atelier-sim` process; the page shows the lamp's own companion page in its frame; the
 //! hardware panel's buttons turn the simulated lamp, and the companion page inside the frame
 //! sees it; Space presses the comic robot's button and the comic comes out on the simulated
-//! paper. Screenshots of the desktop page (wide), the paper, and a phone-sized window are saved
+//! paper; a sample plotted at ×1000 finishes on the simulated wall. Screenshots of the desktop page (wide), the paper, and a phone-sized window are saved
 //! in the test's target folder.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (tests/run.sh installs them).
@@ -15,7 +15,7 @@ use std::time::Duration;
 use atelier_browser::until;
 use fantoccini::Locator;
 
-use common::{start_with, until_showing};
+use common::{small_plotter_config, start_with, until_showing};
 
 /// The text of `selector` inside the lamp's frame, once the frame's page has it.
 async fn in_lamp_frame(browser: &fantoccini::Client, selector: &str) -> Option<String> {
@@ -36,8 +36,16 @@ fn save(png: &[u8], name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
-    let sim = start_with(&["--comic-speed", "20"]);
     let dir = tempfile::tempdir().expect("browser folder");
+    let plotter_config = small_plotter_config(dir.path());
+    let sim = start_with(&[
+        "--comic-speed",
+        "20",
+        "--plotter-speed",
+        "1000",
+        "--plotter-config",
+        plotter_config.to_str().expect("UTF-8 path"),
+    ]);
     let session = atelier_browser::headless(dir.path(), 1280, 1500).await;
     let browser = session.client.clone();
     let page = format!("http://{}/", sim.address);
@@ -142,6 +150,50 @@ async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
     save(
         &browser.screenshot().await.expect("screenshot"),
         "atelier-sim-comic.png",
+    );
+
+    // The plotter: a sample in a style, plotted as fast as the simulator goes.
+    browser
+        .find(Locator::Css("#sample"))
+        .await
+        .expect("the picture menu")
+        .select_by_value("ramp.png")
+        .await
+        .expect("choose the ramp");
+    browser
+        .find(Locator::Css("#style"))
+        .await
+        .expect("the style menu")
+        .select_by_value("squarewave")
+        .await
+        .expect("choose squarewave");
+    browser
+        .find(Locator::Css("#plot"))
+        .await
+        .expect("the Plot button")
+        .click()
+        .await
+        .expect("plot");
+    until(
+        "the page says the plot is done",
+        Duration::from_secs(300),
+        || async {
+            let status = browser.find(Locator::Css("#plotter-status")).await.ok()?;
+            let text = status.text().await.ok()?;
+            assert!(!text.starts_with("failed"), "the plot failed: {text}");
+            text.starts_with("done").then_some(())
+        },
+    )
+    .await;
+    // The canvas is fetched again once the plot is done.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let wall = browser
+        .find(Locator::Css("#polargraph .wall"))
+        .await
+        .expect("the wall");
+    save(
+        &wall.screenshot().await.expect("the wall's screenshot"),
+        "atelier-sim-plotter.png",
     );
 
     // A bad value from the page is shown, not swallowed: the tilt slider is in range, so send

@@ -129,3 +129,92 @@ $("#cable-toggle").addEventListener("click", () =>
 // The LEDs blink at up to 2 Hz: five looks a second show every blink.
 setInterval(() => comicCall("GET", "api/comic/panel"), 200);
 comicCall("GET", "api/comic/panel");
+
+// The plotter: the form, the controls, and the wall with its cords, gondola and paper.
+let plotter = null;
+let canvasAt = 0;
+const speedOf = (slider) => Math.round(10 ** Number(slider)); // 0…3 → ×1 … ×1000
+
+function choices(select, names) {
+  if (select.options.length === names.length) return;
+  select.replaceChildren(...names.map((name) => new Option(name, name)));
+}
+
+function showPlotter(panel) {
+  plotter = panel;
+  choices($("#sample"), panel.samples);
+  choices($("#style"), panel.styles);
+  const [spacing, [left, top, width, height]] = [panel.motor_spacing_mm, panel.paper_mm];
+  const tall = top + height + 40;
+  const rig = $("#rig");
+  rig.setAttribute("viewBox", `-20 -20 ${spacing + 40} ${tall + 20}`);
+  const pen = panel.pen_mm || [spacing / 2, top];
+  rig.innerHTML =
+    `<line x1="0" y1="0" x2="${pen[0]}" y2="${pen[1]}" stroke="#555" stroke-width="1"/>` +
+    `<line x1="${spacing}" y1="0" x2="${pen[0]}" y2="${pen[1]}" stroke="#555" stroke-width="1"/>` +
+    `<circle cx="0" cy="0" r="8" fill="#333"/><circle cx="${spacing}" cy="0" r="8" fill="#333"/>` +
+    `<circle cx="${pen[0]}" cy="${pen[1]}" r="6" fill="${panel.pen_down ? "#c22" : "#fff"}" stroke="#333" stroke-width="2"/>`;
+  // The paper's picture sits where the paper hangs on the wall.
+  const scale = rig.clientWidth / (spacing + 40);
+  const image = $("#canvas");
+  image.style.left = `${(left + 20) * scale}px`;
+  image.style.top = `${(top + 20) * scale}px`;
+  image.style.width = `${width * scale}px`;
+  const drawing = panel.activity === "plotting";
+  const now = Date.now();
+  if (drawing ? now - canvasAt > 1000 : canvasAt === 0 || panel.activity !== lastActivity) {
+    canvasAt = now;
+    image.src = `api/plotter/canvas.png?at=${now}`;
+  }
+  lastActivity = panel.activity;
+  const job = panel.job ? `${panel.job.sample}, ${panel.job.style}, seed ${panel.job.seed}` : "";
+  $("#plotter-status").textContent =
+    `${panel.activity}${job ? " · " + job : ""}` +
+    (panel.strokes ? ` · stroke ${panel.stroke} of ${panel.strokes}` : "") +
+    (panel.message ? ` · ${panel.message}` : "");
+  $("#plotter-numbers").textContent =
+    `cords ${panel.cords_mm.map((c) => c.toFixed(1)).join(" / ")} mm · ` +
+    `steps ${panel.steps.join(" / ")} · pen ${panel.pen_down ? "down" : "up"}`;
+  $("#speed-value").textContent = `×${Math.round(panel.speed)}`;
+  $("#pause").disabled = !drawing;
+  $("#resume").disabled = panel.activity !== "paused";
+  $("#plot").disabled = drawing || panel.activity === "planning";
+}
+let lastActivity = "";
+
+async function plotterCall(method, path, body) {
+  const options = { method, headers: {} };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  try {
+    const response = await fetch(path, options);
+    const data = await response.json();
+    if (!response.ok) {
+      throw new Error(data.error || `${response.status} ${response.statusText}`);
+    }
+    showPlotter(data);
+  } catch (error) {
+    $("#plotter-status").textContent = error.message;
+  }
+}
+
+$("#plot-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  plotterCall("POST", "api/plotter/plot", {
+    sample: $("#sample").value,
+    style: $("#style").value,
+    seed: Number($("#seed").value) || 0,
+  });
+});
+$("#pause").addEventListener("click", () => plotterCall("POST", "api/plotter/pause"));
+$("#resume").addEventListener("click", () => plotterCall("POST", "api/plotter/resume"));
+$("#speed").addEventListener("input", (event) => {
+  $("#speed-value").textContent = `×${speedOf(event.target.value)}`;
+});
+$("#speed").addEventListener("change", (event) =>
+  plotterCall("PUT", "api/plotter/speed", { speed: speedOf(event.target.value) }));
+// Ten looks a second: the gondola moves smoothly even at ×1000.
+setInterval(() => plotterCall("GET", "api/plotter/panel"), 100);
+plotterCall("GET", "api/plotter/panel");

@@ -167,3 +167,73 @@ pub fn until_comic(
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A plotter config with a small paper (60 × 40 mm, hung where the shipped one's top centre
+/// is), so a whole plot takes seconds even under qemu; written into `dir`.
+pub fn small_plotter_config(dir: &std::path::Path) -> std::path::PathBuf {
+    let shipped =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hardware/polargraph.toml");
+    let text = std::fs::read_to_string(&shipped).expect("the shipped plotter config");
+    let mut small = String::new();
+    for line in text.lines() {
+        let line = match line.split_once('=').map(|(key, _)| key.trim()) {
+            Some("paper_left_mm") => "paper_left_mm = 420.0",
+            Some("paper_width_mm") => "paper_width_mm = 60.0",
+            Some("paper_height_mm") => "paper_height_mm = 40.0",
+            _ => line,
+        };
+        small.push_str(line);
+        small.push('\n');
+    }
+    let path = dir.join("polargraph.toml");
+    std::fs::write(&path, small).expect("config written");
+    path
+}
+
+/// The plotter's panel, polled until `done` says so.
+pub fn until_plotter(
+    sim: &Simulator,
+    what: &str,
+    timeout: Duration,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let (status, body) = get(sim, "/api/plotter/panel");
+        assert_eq!(status, 200, "{body}");
+        let panel: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        if done(&panel) {
+            return panel;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {timeout:?}: {panel}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A PNG the simulator serves at `path`, decoded.
+pub fn png(sim: &Simulator, path: &str) -> image::GrayImage {
+    let mut stream = TcpStream::connect(sim.address).expect("connects");
+    stream
+        .write_all(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                sim.address
+            )
+            .as_bytes(),
+        )
+        .expect("asks");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("reads");
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{path} is served");
+    let start = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end")
+        + 4;
+    image::load_from_memory(&answer[start..])
+        .expect("a PNG")
+        .to_luma8()
+}
