@@ -124,6 +124,11 @@ impl DeskComic {
         Ok((Arc::new(comic), thread))
     }
 
+    /// The robot's simulated board (its pins, its printer's port, and their recording).
+    pub fn board(&self) -> atelier_sim::SimBoard {
+        self.parts.board.clone()
+    }
+
     /// A person presses the button (a short press, with the switch's bounce).
     pub fn press(&self) {
         let seed = self

@@ -137,6 +137,11 @@ impl DeskLamp {
         Ok((Arc::new(lamp), thread))
     }
 
+    /// The lamp's simulated board (its accelerometer's I2C bus and its recording).
+    pub fn board(&self) -> atelier_sim::SimBoard {
+        self.sim.board.clone()
+    }
+
     /// The lamp's handle: its state, preview and commands, as the companion uses them.
     pub fn handle(&self) -> &LampHandle {
         &self.handle

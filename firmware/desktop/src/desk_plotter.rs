@@ -110,6 +110,7 @@ pub struct DeskPlotter {
     paper: Rect,
     motor_spacing_mm: f64,
     world: SimPlotter,
+    board: atelier_sim::SimBoard,
     clock: VirtualClock,
     speed: Mutex<f64>,
     pause: Arc<AtomicBool>,
@@ -149,6 +150,7 @@ impl DeskPlotter {
         )?;
         let rig = session.rig.as_ref().context("the simulated plotter")?;
         let world = rig.plotter.clone();
+        let board = rig.sim.clone();
         let clock = rig.sim.clock();
         let machine = session.plotter.machine();
         let (paper, motor_spacing_mm) = (machine.paper, machine.spacing);
@@ -180,6 +182,7 @@ impl DeskPlotter {
             paper,
             motor_spacing_mm,
             world,
+            board,
             clock,
             speed: Mutex::new(speed),
             pause,
@@ -188,6 +191,11 @@ impl DeskPlotter {
             samples: places.assets.join("plotter"),
         };
         Ok((Arc::new(plotter), thread))
+    }
+
+    /// The plotter's simulated board (its STEP, DIR and servo pins, and their recording).
+    pub fn board(&self) -> atelier_sim::SimBoard {
+        self.board.clone()
     }
 
     /// The sample pictures (PNG and SVG files among the assets).

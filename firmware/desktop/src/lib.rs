@@ -8,10 +8,12 @@
 //!   panel's controls.
 //! - [`desk_plotter`]: the polargraph plotter on a simulated board, plotting samples at ×1 …
 //!   ×1000.
+//! - [`recording`]: a logic analyser on each simulated board, downloaded as VCD.
 //! - [`shell`]: the desktop page, with each machine's own page beside its panel.
 
 pub mod demo;
 pub mod desk_comic;
 pub mod desk_lamp;
 pub mod desk_plotter;
+pub mod recording;
 pub mod shell;

@@ -153,11 +153,7 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         DeskComic::start(&comic_places, cli.comic_speed, Arc::clone(&stop))?;
     let (plotter, plotter_thread) =
         DeskPlotter::start(&plotter_places, cli.plotter_speed, Arc::clone(&stop))?;
-    let router = atelier_desktop::shell::router(Machines {
-        lamp,
-        comic,
-        plotter: Arc::clone(&plotter),
-    })?;
+    let router = atelier_desktop::shell::router(Machines::new(lamp, comic, Arc::clone(&plotter)))?;
     println!("Atelier simulator: {url}");
     if !cli.no_browser {
         open_browser(&url);

@@ -2,12 +2,13 @@
 //! as its daemon serves it on a Pi, with a hardware panel for the simulated parts. Served on
 //! 127.0.0.1 behind the shared web layer's checks (Host and Origin, rate limits, body limits).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use atelier_web::{Access, Api, ApiError, Gate, GateConfig, JsonBody, Pairing, PairingPolicy};
-use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use axum::extract::{Path, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
@@ -16,6 +17,7 @@ use tower::ServiceExt as _;
 use crate::desk_comic::{ComicPanel, DeskComic, PrinterChange};
 use crate::desk_lamp::{DeskLamp, Panel, PanelChange};
 use crate::desk_plotter::{DeskPlotter, PlotRequest, PlotterPanel};
+use crate::recording::{Recording, RecordingState};
 
 /// The machines the page shows.
 #[derive(Clone, Debug)]
@@ -26,6 +28,33 @@ pub struct Machines {
     pub comic: Arc<DeskComic>,
     /// The polargraph plotter.
     pub plotter: Arc<DeskPlotter>,
+    /// A recording per machine, by the machine's name in the page's paths.
+    pub recordings: Arc<BTreeMap<&'static str, Recording>>,
+}
+
+impl Machines {
+    /// The three machines, each with a recording of its board.
+    pub fn new(lamp: Arc<DeskLamp>, comic: Arc<DeskComic>, plotter: Arc<DeskPlotter>) -> Machines {
+        let recordings = BTreeMap::from([
+            ("lantern", Recording::of(lamp.board())),
+            ("comic", Recording::of(comic.board())),
+            ("plotter", Recording::of(plotter.board())),
+        ]);
+        Machines {
+            lamp,
+            comic,
+            plotter,
+            recordings: Arc::new(recordings),
+        }
+    }
+
+    fn recording(&self, machine: &str) -> Result<&Recording, ApiError> {
+        self.recordings.get(machine).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no machine {machine:?} to record: lantern, comic or plotter"
+            ))
+        })
+    }
 }
 
 const PAGE: &[(&str, &str, &[u8])] = &[
@@ -91,6 +120,24 @@ pub fn router(machines: Machines) -> anyhow::Result<Router> {
             "/api/plotter/canvas.png",
             Access::Public,
             canvas,
+        )
+        .route(
+            Method::GET,
+            "/api/recordings/{machine}",
+            Access::Public,
+            recording_state,
+        )
+        .route(
+            Method::PUT,
+            "/api/recordings/{machine}",
+            Access::Public,
+            set_recording,
+        )
+        .route(
+            Method::GET,
+            "/api/recordings/{machine}/vcd",
+            Access::Public,
+            recording_vcd,
         )
         .finish(machines.clone());
     let companion = machines.lamp.companion_router()?;
@@ -218,4 +265,56 @@ fn refusal(message: String) -> ApiError {
     } else {
         ApiError::invalid(message)
     }
+}
+
+async fn recording_state(
+    State(machines): State<Machines>,
+    Path(machine): Path<String>,
+) -> Result<Json<RecordingState>, ApiError> {
+    Ok(Json(machines.recording(&machine)?.state()))
+}
+
+/// Start or stop a recording.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetRecording {
+    recording: bool,
+}
+
+async fn set_recording(
+    State(machines): State<Machines>,
+    Path(machine): Path<String>,
+    JsonBody(SetRecording { recording }): JsonBody<SetRecording>,
+) -> Result<Json<RecordingState>, ApiError> {
+    Ok(Json(machines.recording(&machine)?.set(recording)))
+}
+
+async fn recording_vcd(
+    State(machines): State<Machines>,
+    Path(machine): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    machines.recording(&machine)?;
+    let recordings = Arc::clone(&machines.recordings);
+    let name = machine.clone();
+    // A window of a million changes is tens of megabytes of text: off the async threads.
+    let vcd =
+        tokio::task::spawn_blocking(move || recordings.get(name.as_str()).map(Recording::vcd))
+            .await
+            .map_err(|e| ApiError::internal(format!("writing the recording: {e}")))?
+            .ok_or_else(|| ApiError::not_found("no such machine"))?
+            .map_err(|e| ApiError::new(StatusCode::CONFLICT, e))?;
+    let disposition = format!("attachment; filename=\"atelier-sim-{machine}.vcd\"");
+    let disposition =
+        HeaderValue::from_str(&disposition).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            ),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        vcd,
+    ))
 }

@@ -127,3 +127,61 @@ fn paper_out_stops_the_robot_with_its_error_led_and_a_new_roll_prints_the_kept_j
     assert_eq!(status, 422, "{answer}");
     assert!(answer.contains("unknown field `paper`"), "{answer}");
 }
+
+#[test]
+fn a_recording_of_a_press_holds_the_bouncing_button_and_the_leds_as_vcd() {
+    let sim = start_with(&["--comic-speed", "20"]);
+    until_comic(&sim, "the robot is ready", Duration::from_secs(60), |p| {
+        p["leds"]["ready"] == true
+    });
+    let (status, answer) = common::http(
+        sim.address,
+        "GET",
+        "/api/recordings/comic/vcd",
+        &sim.address.to_string(),
+        None,
+    );
+    assert_eq!(status, 409, "nothing recorded yet: {answer}");
+    let (status, answer) = put(&sim, "/api/recordings/comic", r#"{"recording":true}"#);
+    assert_eq!(status, 200, "{answer}");
+    let (status, _) = post(&sim, "/api/comic/press", "");
+    assert_eq!(status, 202);
+    until_comic(&sim, "comic 1 is on paper", Duration::from_secs(120), |p| {
+        p["printed"] == 1
+    });
+    let (status, answer) = put(&sim, "/api/recordings/comic", r#"{"recording":false}"#);
+    assert_eq!(status, 200, "{answer}");
+    let (status, vcd) = common::http(
+        sim.address,
+        "GET",
+        "/api/recordings/comic/vcd",
+        &sim.address.to_string(),
+        None,
+    );
+    assert_eq!(status, 200);
+    // Each wire's identifier, by the name the board gave it.
+    let id_of = |suffix: &str| -> String {
+        vcd.lines()
+            .find_map(|line| {
+                let parts: Vec<&str> = line.split_whitespace().collect();
+                (parts.first() == Some(&"$var")
+                    && parts.get(4).is_some_and(|n| n.ends_with(suffix)))
+                .then(|| parts[3].to_owned())
+            })
+            .unwrap_or_else(|| panic!("no wire named *{suffix} in\n{vcd}"))
+    };
+    let changes = |id: &str| {
+        vcd.lines()
+            .skip_while(|line| !line.starts_with("$enddefinitions"))
+            .filter(|line| line.len() > 1 && &line[1..] == id && !line.starts_with('#'))
+            .count()
+    };
+    // The button: its value at the start, then the press with the switch's bounce (more than
+    // one edge down and one up).
+    let button = changes(&id_of("_button"));
+    assert!(button >= 5, "button edges: {button}\n{vcd}");
+    // The busy LED lit while the comic printed and went out after.
+    let busy = changes(&id_of("_busy_LED"));
+    assert!(busy >= 3, "busy LED changes: {busy}\n{vcd}");
+    assert!(vcd.contains("\n#0\n"), "the recording starts at time zero");
+}

@@ -121,6 +121,52 @@ impl Trace {
         self.dropped
     }
 
+    /// What a logic analyser started at `from` and stopped at `until` would hold: the changes
+    /// in between, shifted so `from` is time zero, each signal starting at the value it had at
+    /// `from`. The counts are of the changes kept; `dropped` says whether the window had
+    /// already lost changes from before `until` (then the start of the recording is missing).
+    pub fn recording(&self, from: Instant, until: Instant) -> Trace {
+        let mut changes = VecDeque::new();
+        let mut counts = vec![0; self.signals.len()];
+        // Each signal's value at `from`, as a change at zero.
+        for (index, _) in self.signals.iter().enumerate() {
+            if let Some(before) = self
+                .changes()
+                .into_iter()
+                .rev()
+                .find(|c| c.signal.0 == index && c.at <= from)
+            {
+                changes.push_back(Change {
+                    at: Instant::ZERO,
+                    ..before
+                });
+            }
+        }
+        for change in self.changes() {
+            if change.at > from && change.at <= until {
+                counts[change.signal.0] += 1;
+                changes.push_back(Change {
+                    at: Instant::ZERO + (change.at - from),
+                    ..change
+                });
+            }
+        }
+        let lost_start = self.dropped > 0
+            && self
+                .changes
+                .iter()
+                .map(|c| c.at)
+                .min()
+                .is_some_and(|oldest| oldest > from);
+        Trace {
+            signals: self.signals.clone(),
+            window: self.window,
+            changes,
+            counts,
+            dropped: u64::from(lost_start),
+        }
+    }
+
     /// The changes of one signal, in time order.
     pub fn changes_of(&self, signal: SignalId) -> Vec<Change> {
         let mut changes: Vec<_> = self
@@ -295,6 +341,52 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recording_starts_at_zero_with_every_signal_as_it_was() {
+        let recorder = Recorder::new();
+        let step = recorder.add_signal("step", SignalKind::Bit);
+        let dir = recorder.add_signal("dir", SignalKind::Bit);
+        recorder.record(Instant::from_nanos(0), dir, Value::Bit(true));
+        for n in 1..=10u64 {
+            recorder.record(Instant::from_nanos(n * 100), step, Value::Bit(n % 2 == 1));
+        }
+        let trace = recorder
+            .snapshot()
+            .recording(Instant::from_nanos(450), Instant::from_nanos(800));
+        let changes = trace.changes();
+        // At zero: dir as set at 0, step as set at 400 (low); then 500, 600, 700, 800 shifted.
+        assert_eq!(
+            changes
+                .iter()
+                .map(|c| (c.at.as_nanos(), c.signal, c.value))
+                .collect::<Vec<_>>(),
+            vec![
+                (0, step, Value::Bit(false)),
+                (0, dir, Value::Bit(true)),
+                (50, step, Value::Bit(true)),
+                (150, step, Value::Bit(false)),
+                (250, step, Value::Bit(true)),
+                (350, step, Value::Bit(false)),
+            ]
+        );
+        assert_eq!(trace.count(step), 4);
+        assert_eq!(trace.dropped(), 0);
+        let mut vcd = Vec::new();
+        crate::vcd::write_vcd(&trace, Instant::from_nanos(350), &mut vcd).expect("VCD");
+        let vcd = String::from_utf8(vcd).expect("text");
+        assert!(vcd.contains("#50\n") && vcd.contains("#350\n"), "{vcd}");
+        // A window that lost the start says so.
+        let small = Recorder::with_window(3);
+        let line = small.add_signal("step", SignalKind::Bit);
+        for n in 1..=10u64 {
+            small.record(Instant::from_nanos(n * 100), line, Value::Bit(n % 2 == 1));
+        }
+        let lost = small
+            .snapshot()
+            .recording(Instant::from_nanos(150), Instant::from_nanos(1000));
+        assert_eq!(lost.dropped(), 1);
+    }
 
     #[test]
     fn a_streamed_vcd_holds_every_change_beyond_the_window() {

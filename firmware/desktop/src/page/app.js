@@ -218,3 +218,30 @@ $("#speed").addEventListener("change", (event) =>
 // Ten looks a second: the gondola moves smoothly even at ×1000.
 setInterval(() => plotterCall("GET", "api/plotter/panel"), 100);
 plotterCall("GET", "api/plotter/panel");
+
+// Recordings: a logic analyser on each machine's board, downloaded as VCD (GTKWave, PulseView).
+for (const block of document.querySelectorAll(".recording")) {
+  const machine = block.dataset.machine;
+  const button = block.querySelector(".record");
+  const show = (state) => {
+    block.dataset.recording = String(state.recording);
+    button.textContent = state.recording ? "Stop recording" : "Start recording the pins";
+    block.querySelector(".download").hidden = !state.ready || state.recording;
+    block.querySelector(".recording-state").textContent = state.ready
+      ? `${state.seconds.toFixed(1)} s${state.recording ? " so far" : ""}`
+      : "";
+  };
+  button.addEventListener("click", async () => {
+    const response = await fetch(`api/recordings/${machine}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ recording: block.dataset.recording !== "true" }),
+    });
+    show(await response.json());
+  });
+  setInterval(async () => {
+    if (block.dataset.recording === "true") {
+      show(await (await fetch(`api/recordings/${machine}`)).json());
+    }
+  }, 1000);
+}
