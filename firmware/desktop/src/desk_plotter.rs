@@ -23,6 +23,12 @@ use serde::{Deserialize, Serialize};
 /// The fastest the panel runs the plotter's clock.
 pub const MAX_SPEED: f64 = 1000.0;
 
+/// The largest picture the page may upload.
+pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
+
+/// Where uploaded pictures go, and how the page names them.
+const UPLOADS: &str = "uploads";
+
 /// Pixels per millimetre of the paper picture sent to the page.
 const CANVAS_PX_PER_MM: f64 = 1.5;
 
@@ -117,6 +123,7 @@ pub struct DeskPlotter {
     commands: SyncSender<Command>,
     status: Arc<Mutex<Status>>,
     samples: PathBuf,
+    uploads: PathBuf,
 }
 
 impl std::fmt::Debug for Command {
@@ -170,6 +177,7 @@ impl DeskPlotter {
             status: Arc::clone(&status),
             jobs: places.state.join("desktop-jobs"),
             samples: places.assets.join("plotter"),
+            uploads: places.state.join(UPLOADS),
             stop,
             pause: Arc::clone(&pause),
         };
@@ -189,6 +197,7 @@ impl DeskPlotter {
             commands,
             status,
             samples: places.assets.join("plotter"),
+            uploads: places.state.join(UPLOADS),
         };
         Ok((Arc::new(plotter), thread))
     }
@@ -198,20 +207,37 @@ impl DeskPlotter {
         self.board.clone()
     }
 
-    /// The sample pictures (PNG and SVG files among the assets).
+    /// The pictures to plot: the samples among the assets, then the uploads
+    /// (`uploads/NAME`).
     pub fn samples(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.samples)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|entry| entry.file_name().into_string().ok())
-            .filter(|name| {
-                let name = name.to_ascii_lowercase();
-                name.ends_with(".png") || name.ends_with(".svg") || name.ends_with(".jpg")
-            })
-            .collect();
-        names.sort();
+        let mut names = pictures_in(&self.samples);
+        names.extend(
+            pictures_in(&self.uploads)
+                .into_iter()
+                .map(|name| format!("{UPLOADS}/{name}")),
+        );
         names
+    }
+
+    /// Takes an uploaded picture called `name` (PNG, JPEG or SVG, by its content): checked
+    /// as the planner reads it, then offered as `uploads/NAME`. Refused with the reason when it
+    /// is not a picture the plotter can draw.
+    pub fn upload(&self, name: &str, bytes: &[u8]) -> Result<String, String> {
+        let name = upload_name(name)?;
+        std::fs::create_dir_all(&self.uploads)
+            .map_err(|e| format!("cannot keep uploads in {}: {e}", self.uploads.display()))?;
+        let trial = self
+            .uploads
+            .join(format!(".{name}.{}.checking", std::process::id()));
+        std::fs::write(&trial, bytes).map_err(|e| format!("cannot keep the upload: {e}"))?;
+        let checked = polargraph::input::load(&trial)
+            .map_err(|e| e.to_string().replace(&trial.display().to_string(), &name));
+        let kept = checked.and_then(|_| {
+            std::fs::rename(&trial, self.uploads.join(&name))
+                .map_err(|e| format!("cannot keep the upload: {e}"))
+        });
+        let _ = std::fs::remove_file(&trial);
+        kept.map(|()| format!("{UPLOADS}/{name}"))
     }
 
     /// What the panel shows now.
@@ -321,6 +347,7 @@ struct Worker {
     status: Arc<Mutex<Status>>,
     jobs: PathBuf,
     samples: PathBuf,
+    uploads: PathBuf,
     stop: Arc<AtomicBool>,
     pause: Arc<AtomicBool>,
 }
@@ -398,7 +425,11 @@ impl Worker {
             cell_mm: None,
             dots: None,
         };
-        let sample = self.samples.join(Path::new(&request.sample));
+        // Only names from the list get here: a sample, or `uploads/NAME`.
+        let sample = match request.sample.strip_prefix(&format!("{UPLOADS}/")) {
+            Some(upload) => self.uploads.join(upload),
+            None => self.samples.join(Path::new(&request.sample)),
+        };
         Ok(Job::create(
             &dir,
             Some(&sample),
@@ -432,4 +463,46 @@ fn report(status: &Mutex<Status>, progress: Progress) {
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .progress = progress;
+}
+
+/// The PNG, JPEG and SVG files in `folder`, sorted.
+fn pictures_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.'))
+        .filter(|name| {
+            let name = name.to_ascii_lowercase();
+            [".png", ".jpg", ".jpeg", ".svg"]
+                .iter()
+                .any(|extension| name.ends_with(extension))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// An upload's name as kept: letters, digits, `.`, `-` and `_`, at most 64 characters, ending
+/// in .png, .jpg, .jpeg or .svg.
+fn upload_name(name: &str) -> Result<String, String> {
+    let lower = name.to_ascii_lowercase();
+    let fine = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && [".png", ".jpg", ".jpeg", ".svg"]
+            .iter()
+            .any(|extension| lower.ends_with(extension));
+    if fine {
+        Ok(name.to_owned())
+    } else {
+        Err(format!(
+            "the upload's name {name:?} is not one the plotter keeps: letters, digits, '.', '-' \
+             and '_', at most 64 characters, ending in .png, .jpg, .jpeg or .svg"
+        ))
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use atelier_web::{Access, Api, ApiError, Gate, GateConfig, JsonBody, Pairing, PairingPolicy};
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::IntoResponse;
@@ -16,7 +16,7 @@ use tower::ServiceExt as _;
 
 use crate::desk_comic::{ComicPanel, DeskComic, PrinterChange};
 use crate::desk_lamp::{DeskLamp, Panel, PanelChange};
-use crate::desk_plotter::{DeskPlotter, PlotRequest, PlotterPanel};
+use crate::desk_plotter::{DeskPlotter, MAX_UPLOAD_BYTES, PlotRequest, PlotterPanel};
 use crate::recording::{Recording, RecordingState};
 
 /// The machines the page shows.
@@ -121,6 +121,7 @@ pub fn router(machines: Machines) -> anyhow::Result<Router> {
             Access::Public,
             canvas,
         )
+        .route(Method::POST, "/api/plotter/uploads", Access::Public, upload)
         .route(
             Method::GET,
             "/api/recordings/{machine}",
@@ -139,6 +140,9 @@ pub fn router(machines: Machines) -> anyhow::Result<Router> {
             Access::Public,
             recording_vcd,
         )
+        // Pictures for the plotter are the largest bodies; the JSON routes take only what their
+        // types say.
+        .body_limit(MAX_UPLOAD_BYTES)
         .finish(machines.clone());
     let companion = machines.lamp.companion_router()?;
     Ok(shell
@@ -316,5 +320,42 @@ async fn recording_vcd(
             (CONTENT_DISPOSITION, disposition),
         ],
         vcd,
+    ))
+}
+
+/// Which picture an upload is.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadName {
+    name: String,
+}
+
+async fn upload(
+    State(machines): State<Machines>,
+    Query(UploadName { name }): Query<UploadName>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let bytes = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "{name} is larger than the {} MiB a picture may be",
+                    MAX_UPLOAD_BYTES / (1024 * 1024)
+                ),
+            )
+        } else {
+            ApiError::bad_request(rejection.body_text())
+        }
+    })?;
+    let plotter = Arc::clone(&machines.plotter);
+    // Decoding a picture takes a while: off the async threads.
+    let kept = tokio::task::spawn_blocking(move || plotter.upload(&name, &bytes))
+        .await
+        .map_err(|e| ApiError::internal(format!("checking the upload: {e}")))?
+        .map_err(ApiError::invalid)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "sample": kept })),
     ))
 }

@@ -184,3 +184,108 @@ fn bad_plot_requests_are_refused_with_what_is_accepted() {
     let (_, panel) = get(&sim, "/api/plotter/panel");
     assert!(panel.contains("\"activity\":\"idle\""), "{panel}");
 }
+
+/// A small grey ramp as PNG bytes.
+fn ramp_png() -> Vec<u8> {
+    let image = image::GrayImage::from_fn(24, 16, |x, _| image::Luma([255 - (x * 10) as u8]));
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("PNG");
+    png
+}
+
+/// A POST of raw bytes; the status and body.
+fn upload(sim: &Simulator, name: &str, bytes: &[u8]) -> (u16, String) {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(sim.address).expect("connects");
+    let head = format!(
+        "POST /api/plotter/uploads?name={name} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+        sim.address,
+        bytes.len()
+    );
+    stream.write_all(head.as_bytes()).expect("sends");
+    // The server may answer (413) before reading it all.
+    let _ = stream.write_all(bytes);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}
+
+#[test]
+fn an_uploaded_picture_is_checked_kept_and_plotted_and_bad_ones_say_why() {
+    let (sim, _config) = plotter("1000");
+    until_plotter(&sim, "the plotter is up", Duration::from_secs(30), |p| {
+        p["activity"] == "idle"
+    });
+    let (status, answer) = upload(&sim, "my-ramp.png", &ramp_png());
+    assert_eq!(status, 201, "{answer}");
+    assert!(
+        answer.contains(r#""sample":"uploads/my-ramp.png""#),
+        "{answer}"
+    );
+    let (status, answer) = post(
+        &sim,
+        "/api/plotter/plot",
+        r#"{"sample":"uploads/my-ramp.png","style":"squarewave","seed":2}"#,
+    );
+    assert_eq!(status, 202, "{answer}");
+    let done = until_plotter(
+        &sim,
+        "the upload is plotted",
+        Duration::from_secs(300),
+        |p| p["activity"] == "done" || p["activity"] == "failed",
+    );
+    assert_eq!(done["activity"], "done", "{done}");
+    assert!(ink(&sim) > 0.0);
+
+    for (name, bytes, status, says) in [
+        (
+            "notes.png",
+            b"hello, plotter".to_vec(),
+            422,
+            "notes.png is not a PNG, JPEG or SVG file",
+        ),
+        (
+            "..%2Fescape.png",
+            ramp_png(),
+            422,
+            "is not one the plotter keeps",
+        ),
+        (
+            "picture.gif",
+            ramp_png(),
+            422,
+            "ending in .png, .jpg, .jpeg or .svg",
+        ),
+        (
+            "huge.png",
+            vec![0u8; 9 * 1024 * 1024],
+            413,
+            "larger than the 8 MiB",
+        ),
+    ] {
+        let (got, answer) = upload(&sim, name, &bytes);
+        assert_eq!(got, status, "{name}: {answer}");
+        assert!(answer.contains(says), "{name}: {answer}");
+    }
+    let (_, panel) = get(&sim, "/api/plotter/panel");
+    assert!(
+        !panel.contains("notes.png") && !panel.contains("huge"),
+        "{panel}"
+    );
+    // Nothing but the kept upload in the uploads folder: no half-checked files left.
+    let uploads = sim.state.path().join("desktop/polargraph/uploads");
+    let kept: Vec<_> = std::fs::read_dir(&uploads)
+        .expect("uploads folder")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(kept, ["my-ramp.png"], "{kept:?}");
+}

@@ -245,3 +245,27 @@ for (const block of document.querySelectorAll(".recording")) {
     }
   }, 1000);
 }
+
+// Uploads: the picture is checked by the planner's own reader; the page says why if not.
+$("#upload").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  if (!file) return;
+  try {
+    const response = await fetch(`api/plotter/uploads?name=${encodeURIComponent(file.name)}`, {
+      method: "POST",
+      headers: { "Content-Type": file.type || "application/octet-stream" },
+      body: file,
+    });
+    const data = await response.json();
+    if (!response.ok) {
+      throw new Error(data.error || `${response.status} ${response.statusText}`);
+    }
+    $("#sample").replaceChildren(); // the list is filled again with the upload in it
+    await plotterCall("GET", "api/plotter/panel");
+    $("#sample").value = data.sample;
+    $("#plotter-status").textContent = `${data.sample} is ready to plot`;
+  } catch (error) {
+    $("#plotter-status").textContent = error.message;
+  }
+  event.target.value = "";
+});
