@@ -124,6 +124,22 @@ pub struct DeskPlotter {
     status: Arc<Mutex<Status>>,
     samples: PathBuf,
     uploads: PathBuf,
+    preview: Mutex<Option<Preview>>,
+}
+
+/// A planned drawing shown before plotting, with its files for download.
+#[derive(Clone, Debug)]
+pub struct Preview {
+    /// What was planned.
+    pub request: PlotRequest,
+    /// Strokes, lengths, steps and the time the plot will take.
+    pub summary: polargraph::output::Summary,
+    /// The plot in plot order (ink and pen-up travel in layers), mm on the paper.
+    pub svg: String,
+    /// The ink as a PNG.
+    pub png: Vec<u8>,
+    /// Cartesian G-code, for other plotters.
+    pub gcode: String,
 }
 
 impl std::fmt::Debug for Command {
@@ -198,6 +214,7 @@ impl DeskPlotter {
             status,
             samples: places.assets.join("plotter"),
             uploads: places.state.join(UPLOADS),
+            preview: Mutex::new(None),
         };
         Ok((Arc::new(plotter), thread))
     }
@@ -282,6 +299,70 @@ impl DeskPlotter {
         }
         request.style.parse::<Style>()?;
         self.send(Command::Plot(request))
+    }
+
+    /// Plans `request` without plotting it: its summary (with the plot's time) and its SVG, PNG
+    /// and G-code, kept as the latest preview. Takes as long as planning does.
+    pub fn preview(&self, request: PlotRequest) -> Result<polargraph::output::Summary, String> {
+        let path = self.sample_path(&request.sample)?;
+        let style = request.style.parse::<Style>()?;
+        let drawing = polargraph::input::load(&path).map_err(|e| e.to_string())?;
+        let plan = polargraph::Plan::new(
+            &self.config,
+            Some(&drawing),
+            Some(style),
+            &polargraph::plan::StyleOptions::default(),
+            request.seed,
+        )
+        .map_err(|e| e.to_string())?;
+        let summary = plan.summary(Some(request.sample.clone()), |_| {});
+        let svg = polargraph::output::svg(
+            &plan.strokes,
+            plan.machine.home_position(),
+            plan.machine.paper,
+            plan.machine.drawable,
+            self.config.pen.width_mm,
+        );
+        let ink = polargraph::output::ink(
+            &plan.strokes,
+            plan.machine.paper,
+            self.config.pen.width_mm,
+            4.0,
+        );
+        let mut png = Vec::new();
+        ink.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .map_err(|e| format!("encoding the preview: {e}"))?;
+        let gcode = polargraph::output::gcode(&plan.strokes, &self.config, plan.machine.paper);
+        *self.preview.lock().unwrap_or_else(PoisonError::into_inner) = Some(Preview {
+            request,
+            summary: summary.clone(),
+            svg,
+            png,
+            gcode,
+        });
+        Ok(summary)
+    }
+
+    /// The latest preview.
+    pub fn latest_preview(&self) -> Option<Preview> {
+        self.preview
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The file behind a name from [`DeskPlotter::samples`].
+    fn sample_path(&self, sample: &str) -> Result<PathBuf, String> {
+        if !self.samples().iter().any(|name| name == sample) {
+            return Err(format!(
+                "no sample {sample:?}: choose one of {}",
+                self.samples().join(", ")
+            ));
+        }
+        Ok(match sample.strip_prefix(&format!("{UPLOADS}/")) {
+            Some(upload) => self.uploads.join(upload),
+            None => self.samples.join(sample),
+        })
     }
 
     /// Stops the plot safely, the pen up.

@@ -123,6 +123,18 @@ pub fn router(machines: Machines) -> anyhow::Result<Router> {
         )
         .route(Method::POST, "/api/plotter/uploads", Access::Public, upload)
         .route(
+            Method::POST,
+            "/api/plotter/preview",
+            Access::Public,
+            preview,
+        )
+        .route(
+            Method::GET,
+            "/api/plotter/preview/{file}",
+            Access::Public,
+            preview_file,
+        )
+        .route(
             Method::GET,
             "/api/recordings/{machine}",
             Access::Public,
@@ -357,5 +369,63 @@ async fn upload(
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "sample": kept })),
+    ))
+}
+
+async fn preview(
+    State(machines): State<Machines>,
+    JsonBody(request): JsonBody<PlotRequest>,
+) -> Result<Json<polargraph::output::Summary>, ApiError> {
+    let plotter = Arc::clone(&machines.plotter);
+    // Planning takes a while: off the async threads.
+    tokio::task::spawn_blocking(move || plotter.preview(request))
+        .await
+        .map_err(|e| ApiError::internal(format!("planning: {e}")))?
+        .map(Json)
+        .map_err(ApiError::invalid)
+}
+
+/// The latest preview as `plan.svg`, `plan.png` or `plan.gcode`, for download.
+async fn preview_file(
+    State(machines): State<Machines>,
+    Path(file): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let preview = machines
+        .plotter
+        .latest_preview()
+        .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "preview a plot first"))?;
+    let (content_type, body) = match file.as_str() {
+        "plan.svg" => ("image/svg+xml", preview.svg.into_bytes()),
+        "plan.png" => ("image/png", preview.png),
+        "plan.gcode" => ("text/plain; charset=utf-8", preview.gcode.into_bytes()),
+        _ => {
+            return Err(ApiError::not_found(format!(
+                "no preview file {file:?}: plan.svg, plan.png or plan.gcode"
+            )));
+        }
+    };
+    let stem = preview
+        .request
+        .sample
+        .rsplit('/')
+        .next()
+        .unwrap_or("plot")
+        .rsplit_once('.')
+        .map_or("plot", |(stem, _)| stem)
+        .to_owned();
+    let extension = file.rsplit('.').next().unwrap_or("txt");
+    let name = format!(
+        "{stem}-{}-{}.{extension}",
+        preview.request.style, preview.request.seed
+    );
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
     ))
 }

@@ -289,3 +289,53 @@ fn an_uploaded_picture_is_checked_kept_and_plotted_and_bad_ones_say_why() {
         .collect();
     assert_eq!(kept, ["my-ramp.png"], "{kept:?}");
 }
+
+#[test]
+fn a_preview_gives_the_plans_numbers_and_files_and_the_plot_draws_that_plan() {
+    let (sim, _config) = plotter("1000");
+    until_plotter(&sim, "the plotter is up", Duration::from_secs(30), |p| {
+        p["activity"] == "idle"
+    });
+    let (status, answer) = get(&sim, "/api/plotter/preview/plan.svg");
+    assert_eq!(status, 409, "no preview yet: {answer}");
+    let request = r#"{"sample":"ramp.png","style":"squarewave","seed":5}"#;
+    let (status, answer) = post(&sim, "/api/plotter/preview", request);
+    assert_eq!(status, 200, "{answer}");
+    let summary: serde_json::Value = serde_json::from_str(&answer).expect("JSON");
+    let strokes = summary["strokes"].as_u64().expect("strokes");
+    assert!(strokes > 0, "{summary}");
+    assert!(
+        summary["plot_time_s"].as_f64().is_some_and(|t| t > 1.0),
+        "{summary}"
+    );
+    assert!(
+        summary["plot_time_s"].as_f64() >= summary["lower_bound_s"].as_f64(),
+        "never faster than the physical bound: {summary}"
+    );
+    let (status, svg) = get(&sim, "/api/plotter/preview/plan.svg");
+    assert_eq!(status, 200);
+    assert!(
+        svg.contains("<svg") && svg.contains("width=\"60mm\""),
+        "{svg}"
+    );
+    let (status, gcode) = get(&sim, "/api/plotter/preview/plan.gcode");
+    assert_eq!(status, 200);
+    assert!(gcode.lines().any(|l| l.starts_with("G1")), "{gcode}");
+    let preview = png(&sim, "/api/plotter/preview/plan.png");
+    assert_eq!(
+        (preview.width(), preview.height()),
+        (240, 160),
+        "60 × 40 mm at 4 px/mm"
+    );
+    let (status, answer) = get(&sim, "/api/plotter/preview/plan.pdf");
+    assert_eq!(status, 404, "{answer}");
+
+    // Plotting the same request draws the plan previewed: the same strokes.
+    let (status, answer) = post(&sim, "/api/plotter/plot", request);
+    assert_eq!(status, 202, "{answer}");
+    let done = until_plotter(&sim, "the plot is done", Duration::from_secs(300), |p| {
+        p["activity"] == "done" || p["activity"] == "failed"
+    });
+    assert_eq!(done["activity"], "done", "{done}");
+    assert_eq!(done["strokes"].as_u64(), Some(strokes), "{done}");
+}

@@ -269,3 +269,35 @@ $("#upload").addEventListener("change", async (event) => {
   }
   event.target.value = "";
 });
+
+// A preview: the plan's numbers and time, its picture, and its files to download.
+const clock = (seconds) => {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+};
+$("#preview").addEventListener("click", async () => {
+  $("#plotter-status").textContent = "planning…";
+  try {
+    const response = await fetch("api/plotter/preview", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        sample: $("#sample").value,
+        style: $("#style").value,
+        seed: Number($("#seed").value) || 0,
+      }),
+    });
+    const summary = await response.json();
+    if (!response.ok) {
+      throw new Error(summary.error || `${response.status} ${response.statusText}`);
+    }
+    $("#preview-summary").textContent =
+      `${summary.strokes} strokes, ${(summary.pen_down_mm / 1000).toFixed(1)} m of ink, ` +
+      `${clock(summary.plot_time_s)} to plot (at ×1)`;
+    $("#preview-image").src = `api/plotter/preview/plan.png?at=${Date.now()}`;
+    $("#preview-box").hidden = false;
+    $("#plotter-status").textContent = "";
+  } catch (error) {
+    $("#plotter-status").textContent = error.message;
+  }
+});
