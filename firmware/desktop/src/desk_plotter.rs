@@ -407,17 +407,33 @@ impl DeskPlotter {
         Ok(png)
     }
 
+    /// Hands `command` to the plotter's thread, marking the plotter busy at once (a pause
+    /// asked for a moment later must find the plot, not a plotter at rest).
     fn send(&self, command: Command) -> Result<(), String> {
-        let busy = {
-            let status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
-            matches!(status.activity, Activity::Planning | Activity::Plotting)
-        };
-        if busy {
+        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        if matches!(status.activity, Activity::Planning | Activity::Plotting) {
             return Err("the plotter is busy: pause it first".into());
         }
-        self.commands.try_send(command).map_err(|e| match e {
-            TrySendError::Full(_) => "the plotter is busy: try again in a moment".to_owned(),
-            TrySendError::Disconnected(_) => "the plotter has stopped".to_owned(),
+        let before = (status.activity.clone(), status.job.clone());
+        match &command {
+            Command::Plot(request) => {
+                status.activity = Activity::Planning;
+                status.job = Some(request.clone());
+                status.message = None;
+                status.progress = Progress {
+                    stroke: 0,
+                    strokes: 0,
+                    pen_down: false,
+                };
+            }
+            Command::Resume => status.activity = Activity::Plotting,
+        }
+        self.commands.try_send(command).map_err(|e| {
+            (status.activity, status.job) = before;
+            match e {
+                TrySendError::Full(_) => "the plotter is busy: try again in a moment".to_owned(),
+                TrySendError::Disconnected(_) => "the plotter has stopped".to_owned(),
+            }
         })
     }
 }

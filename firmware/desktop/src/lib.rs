@@ -8,6 +8,7 @@
 //!   panel's controls.
 //! - [`desk_plotter`]: the polargraph plotter on a simulated board, plotting samples at ×1 …
 //!   ×1000.
+//! - [`headless`]: scripted runs without a page, every output written to a folder.
 //! - [`recording`]: a logic analyser on each simulated board, downloaded as VCD.
 //! - [`shell`]: the desktop page, with each machine's own page beside its panel.
 
@@ -15,5 +16,6 @@ pub mod demo;
 pub mod desk_comic;
 pub mod desk_lamp;
 pub mod desk_plotter;
+pub mod headless;
 pub mod recording;
 pub mod shell;

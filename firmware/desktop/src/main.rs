@@ -23,6 +23,7 @@ use atelier_desktop::demo::{self, DemoConfig};
 use atelier_desktop::desk_comic::DeskComic;
 use atelier_desktop::desk_lamp::DeskLamp;
 use atelier_desktop::desk_plotter::DeskPlotter;
+use atelier_desktop::headless::Scenario;
 use atelier_desktop::shell::Machines;
 
 /// Runs Atelier's machines on simulated hardware, live in a browser page.
@@ -62,6 +63,15 @@ struct Cli {
     /// changes it while plotting).
     #[arg(long, default_value_t = 1.0)]
     plotter_speed: f64,
+    /// Run a scenario without the page (with --scenario and --out), then stop.
+    #[arg(long, requires_all = ["scenario", "out"])]
+    headless: bool,
+    /// The scenario to run headless (see assets/scenarios).
+    #[arg(long, requires = "headless")]
+    scenario: Option<PathBuf>,
+    /// Where a headless run writes its outputs and summary.json.
+    #[arg(long, requires = "headless")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,30 +116,89 @@ fn main() -> std::process::ExitCode {
     })
 }
 
+/// The three machines running, and what stops them.
+struct Desk {
+    machines: Machines,
+    runtime: tokio::runtime::Runtime,
+    stop: Arc<AtomicBool>,
+    threads: Vec<(&'static str, std::thread::JoinHandle<()>)>,
+}
+
+impl Desk {
+    /// Starts the lamp, the comic robot and the plotter on simulated boards, each in the
+    /// simulator's own state folder.
+    fn start(
+        cli: &Cli,
+        plotter_config: Option<&std::path::Path>,
+        comic_speed: f64,
+        plotter_speed: f64,
+    ) -> anyhow::Result<Desk> {
+        if !(plotter_speed.is_finite() && (0.1..=1000.0).contains(&plotter_speed)) {
+            anyhow::bail!(
+                "the plotter's speed must be between 0.1 and 1000 virtual seconds per wall \
+                 second, not {plotter_speed}"
+            );
+        }
+        if !(comic_speed.is_finite() && comic_speed > 0.0 && comic_speed <= 1000.0) {
+            anyhow::bail!(
+                "the comic robot's speed must be between 0 and 1000 virtual seconds per wall \
+                 second, not {comic_speed}"
+            );
+        }
+        let state = cli
+            .state
+            .clone()
+            .unwrap_or_else(|| Places::find("desktop", None).state);
+        let lantern_places = Places::find("lantern", cli.lantern_config.as_deref())
+            .with_state(state.join("lantern"));
+        let comic_places =
+            Places::find("comic", cli.comic_config.as_deref()).with_state(state.join("comic"));
+        let plotter_places =
+            Places::find("polargraph", plotter_config).with_state(state.join("polargraph"));
+        let stop = Arc::new(AtomicBool::new(false));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        let (lamp, lamp_thread) =
+            DeskLamp::start(lantern_places, runtime.handle().clone(), Arc::clone(&stop))?;
+        let (comic, comic_thread) =
+            DeskComic::start(&comic_places, comic_speed, Arc::clone(&stop))?;
+        let (plotter, plotter_thread) =
+            DeskPlotter::start(&plotter_places, plotter_speed, Arc::clone(&stop))?;
+        Ok(Desk {
+            machines: Machines::new(lamp, comic, plotter),
+            runtime,
+            stop,
+            threads: vec![
+                ("the lamp", lamp_thread),
+                ("the plotter", plotter_thread),
+                // Last: the robot finishes the comic on paper first, as on a Pi.
+                ("the comic robot", comic_thread),
+            ],
+        })
+    }
+
+    /// Stops every machine as it stops on a Pi: a plot pauses with the pen up and its place
+    /// saved, the robot finishes the comic it prints.
+    fn stop(self) {
+        self.machines.plotter.pause();
+        self.stop.store(true, Ordering::Relaxed);
+        for (name, thread) in self.threads {
+            if thread.join().is_err() {
+                tracing::error!("{name}'s thread panicked");
+            }
+        }
+        self.runtime.shutdown_timeout(Duration::from_secs(2));
+    }
+}
+
 /// The page and the machines behind it, until Ctrl-C or SIGTERM.
 fn serve(cli: &Cli) -> anyhow::Result<()> {
-    if !(cli.plotter_speed.is_finite() && (0.1..=1000.0).contains(&cli.plotter_speed)) {
-        anyhow::bail!(
-            "--plotter-speed must be between 0.1 and 1000 virtual seconds per wall second, not {}",
-            cli.plotter_speed
-        );
+    if cli.headless {
+        return headless(cli);
     }
-    if !(cli.comic_speed.is_finite() && cli.comic_speed > 0.0 && cli.comic_speed <= 1000.0) {
-        anyhow::bail!(
-            "--comic-speed must be between 0 and 1000 virtual seconds per wall second, not {}",
-            cli.comic_speed
-        );
-    }
-    let state = cli
-        .state
-        .clone()
-        .unwrap_or_else(|| Places::find("desktop", None).state);
-    let lantern_places =
-        Places::find("lantern", cli.lantern_config.as_deref()).with_state(state.join("lantern"));
-    let comic_places =
-        Places::find("comic", cli.comic_config.as_deref()).with_state(state.join("comic"));
-    let plotter_places = Places::find("polargraph", cli.plotter_config.as_deref())
-        .with_state(state.join("polargraph"));
     // Bound first, so a port in use is a clear error before anything starts.
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], cli.port));
     let listener = std::net::TcpListener::bind(address).with_context(|| {
@@ -140,25 +209,18 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
     })?;
     listener.set_nonblocking(true)?;
     let url = format!("http://{}/", listener.local_addr()?);
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let (lamp, lamp_thread) =
-        DeskLamp::start(lantern_places, runtime.handle().clone(), Arc::clone(&stop))?;
-    let (comic, comic_thread) =
-        DeskComic::start(&comic_places, cli.comic_speed, Arc::clone(&stop))?;
-    let (plotter, plotter_thread) =
-        DeskPlotter::start(&plotter_places, cli.plotter_speed, Arc::clone(&stop))?;
-    let router = atelier_desktop::shell::router(Machines::new(lamp, comic, Arc::clone(&plotter)))?;
+    let desk = Desk::start(
+        cli,
+        cli.plotter_config.as_deref(),
+        cli.comic_speed,
+        cli.plotter_speed,
+    )?;
+    let router = atelier_desktop::shell::router(desk.machines.clone())?;
     println!("Atelier simulator: {url}");
     if !cli.no_browser {
         open_browser(&url);
     }
-    let served = runtime.block_on(async {
+    let served = desk.runtime.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let (stop_serving, serving_stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(atelier_web::serve(listener, router, async {
@@ -177,21 +239,58 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
             }
         }
     });
-    // A plot stops safely, the pen up and its place saved, as Ctrl-C does on a Pi.
-    plotter.pause();
-    stop.store(true, Ordering::Relaxed);
-    if lamp_thread.join().is_err() {
-        tracing::error!("the lamp's thread panicked");
-    }
-    if plotter_thread.join().is_err() {
-        tracing::error!("the plotter's thread panicked");
-    }
-    // The robot finishes the comic on paper first, as on a Pi.
-    if comic_thread.join().is_err() {
-        tracing::error!("the comic robot's thread panicked");
-    }
-    runtime.shutdown_timeout(Duration::from_secs(2));
+    desk.stop();
     served.context("serving the simulator's page")
+}
+
+/// `--headless --scenario FILE --out DIR`: the scenario's steps, every output in DIR.
+fn headless(cli: &Cli) -> anyhow::Result<()> {
+    let (Some(path), Some(out)) = (&cli.scenario, &cli.out) else {
+        anyhow::bail!("--headless needs --scenario FILE.toml and --out DIR");
+    };
+    let scenario = Scenario::load(path)?;
+    let desk = Desk::start(
+        cli,
+        scenario
+            .plotter_config
+            .as_deref()
+            .or(cli.plotter_config.as_deref()),
+        scenario.comic_speed.unwrap_or(cli.comic_speed),
+        scenario.plotter_speed.unwrap_or(cli.plotter_speed),
+    )?;
+    let summary = atelier_desktop::headless::run(&scenario, &desk.machines, out);
+    desk.stop();
+    let summary = summary?;
+    let refused: Vec<String> = summary
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, taken)| taken.result != "ok")
+        .map(|(n, taken)| {
+            format!(
+                "step {} at {:.1} s: {}",
+                n + 1,
+                taken.machine_s,
+                taken.result
+            )
+        })
+        .collect();
+    println!(
+        "{} steps in {:.1} s; outputs and summary.json in {}",
+        summary.steps.len(),
+        summary.wall_s,
+        out.display()
+    );
+    if !summary.finished {
+        anyhow::bail!(
+            "the machines were still busy after the scenario's timeout ({} s)",
+            scenario.timeout_s
+        );
+    }
+    if !refused.is_empty() {
+        anyhow::bail!("some steps were refused:\n{}", refused.join("\n"));
+    }
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM.

@@ -5,10 +5,10 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{command, get, http, put, start, until_showing};
+use common::{get, http, put, start, until_showing};
 
 #[test]
 fn the_panel_turns_the_real_lamp_and_its_own_page_sees_it() {
@@ -79,11 +79,10 @@ fn bad_panel_input_is_refused_with_what_is_accepted_and_nothing_changes() {
 fn a_port_in_use_is_named_and_sigterm_stops_the_simulator() {
     let mut sim = start();
     let state = tempfile::tempdir().expect("state folder");
-    let second = command(state.path(), sim.address.port())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("runs");
+    let second = atelier_cli::output_of_built(common::BINARY, |command| {
+        common::configure(command, state.path(), sim.address.port())
+    })
+    .expect("runs");
     assert!(!second.status.success());
     let said = String::from_utf8_lossy(&second.stderr);
     assert!(

@@ -22,15 +22,22 @@ impl Drop for Simulator {
     }
 }
 
-pub fn command(state: &std::path::Path, port: u16) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier-sim"));
+/// Sets up the simulator's command: no browser, `port`, its state in `state`.
+pub fn configure<'a>(
+    command: &'a mut Command,
+    state: &std::path::Path,
+    port: u16,
+) -> &'a mut Command {
     command
         .args(["--no-browser", "--port", &port.to_string()])
         .env("ATELIER_STATE_DIR", state)
         .env("RUST_LOG", "warn")
-        .stdin(Stdio::null());
-    command
+        .stdin(Stdio::null())
 }
+
+/// The simulator's binary, started as the suite runs programs (through qemu-user when the
+/// suite runs for the Pi: see `atelier_cli::spawn_built`).
+pub const BINARY: &str = env!("CARGO_BIN_EXE_atelier-sim");
 
 pub fn start() -> Simulator {
     start_with(&[])
@@ -39,12 +46,13 @@ pub fn start() -> Simulator {
 /// The simulator with extra arguments.
 pub fn start_with(arguments: &[&str]) -> Simulator {
     let state = tempfile::tempdir().expect("state folder");
-    let mut child = command(state.path(), 0)
-        .args(arguments)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("atelier-sim starts");
+    let mut child = atelier_cli::spawn_built(BINARY, |command| {
+        configure(command, state.path(), 0)
+            .args(arguments)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+    })
+    .expect("atelier-sim starts");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
     let read = BufReader::new(stdout).read_line(&mut line);
