@@ -62,20 +62,6 @@ pub struct SimParts {
     pub button_idle_high: bool,
 }
 
-impl SimParts {
-    /// A person presses the button for 150 ms (with a tactile switch's bounce), `after` from
-    /// now on the board's clock.
-    pub fn press(&self, after: Duration, seed: u64) {
-        let at = atelier_hal::Clock::now(&self.board.clock()) + after;
-        let script = ButtonScript::with_idle(self.button_idle_high, seed).press(
-            at,
-            Duration::from_millis(150),
-            Bounce::TACTILE,
-        );
-        self.button.schedule_all(script.levels());
-    }
-}
-
 /// The simulated robot for `config`: the printer its profile describes on its port (every
 /// byte also kept in the state folder's paper log), the button on its pin, on a clock at
 /// `pace`.

@@ -71,6 +71,8 @@ struct Log {
     events: VecDeque<String>,
     accepted: u64,
     printed: u64,
+    /// Presses the robot took or refused: a press from the page ends once it is heard.
+    heard: u64,
 }
 
 /// The simulated comic robot, running.
@@ -80,7 +82,6 @@ pub struct DeskComic {
     config: ComicConfig,
     log: Arc<Mutex<Log>>,
     plugged: AtomicBool,
-    presses: std::sync::atomic::AtomicU64,
 }
 
 impl DeskComic {
@@ -99,9 +100,9 @@ impl DeskComic {
         config.robot.shutdown_command.clear();
         let maker = Maker::new(&config, &places.defaults, &config.comic.archive_dir)?;
         let spool = Spool::open(&places.state.join("spool"))?;
-        // At most `speed`: virtual time waits for the robot's threads, so a press from the page
-        // is never over before the button thread looks (under qemu, on a loaded desktop).
-        let parts = sim_parts(&config, &maker, &places.state, Pace::AtMost { speed })?;
+        // Real time (scaled): the robot's threads wait on queues and locks as well as on the
+        // clock, and a clock that waited for them (Pace::AtMost) stalled the button thread.
+        let parts = sim_parts(&config, &maker, &places.state, Pace::RealTime { speed })?;
         let mut board = Board::sim(parts.board.clone());
         let wiring = Wiring::from_board(&mut board, &config)?;
         let log = Arc::new(Mutex::new(Log::default()));
@@ -121,7 +122,6 @@ impl DeskComic {
             config,
             log,
             plugged: AtomicBool::new(true),
-            presses: std::sync::atomic::AtomicU64::new(0),
         };
         Ok((Arc::new(comic), thread))
     }
@@ -131,12 +131,45 @@ impl DeskComic {
         self.parts.board.clone()
     }
 
-    /// A person presses the button (a short press, with the switch's bounce).
+    /// A person presses the button and holds it until the robot reacts (takes or refuses the
+    /// press): 2 s of the robot's clock at most (5 s asks for shutdown), 5 s of wall time at
+    /// most. A press of a fixed length could end unseen: the simulated clock may run many times
+    /// faster than the wall, and a loaded machine (or qemu) can leave the button thread
+    /// unscheduled for longer than a short press lasts.
     pub fn press(&self) {
-        let seed = self
-            .presses
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.parts.press(Duration::from_millis(5), seed);
+        tracing::info!("the comic robot's button is pressed from the page");
+        let heard_before = self
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .heard;
+        let idle = self.parts.button_idle_high;
+        let line = self.parts.button.clone();
+        let clock = self.parts.board.clock();
+        let log = Arc::clone(&self.log);
+        let pressed_at = atelier_hal::Clock::now(&clock);
+        bounce_to(&line, pressed_at, !idle);
+        let released = std::thread::Builder::new()
+            .name("button press".into())
+            .spawn(move || {
+                let limit = std::time::Instant::now() + Duration::from_secs(5);
+                loop {
+                    let heard = log.lock().unwrap_or_else(PoisonError::into_inner).heard;
+                    let held = atelier_hal::Clock::now(&clock) - pressed_at;
+                    if heard > heard_before
+                        || held >= Duration::from_secs(2)
+                        || std::time::Instant::now() >= limit
+                    {
+                        bounce_to(&line, atelier_hal::Clock::now(&clock), idle);
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            });
+        if let Err(error) = released {
+            tracing::warn!("cannot time the press ({error}); released at once");
+            self.parts.button.set(idle);
+        }
     }
 
     /// What the panel shows now.
@@ -194,10 +227,14 @@ fn record(log: &Mutex<Log>, event: &Event) {
     let line = match event {
         Event::Accepted { number, queued, .. } => {
             log.accepted += 1;
+            log.heard += 1;
             format!("press accepted: comic {number} ({queued} waiting)")
         }
         Event::Ready { number, .. } => format!("comic {number} made"),
-        Event::Refused { reason, .. } => format!("press refused: {reason:?}"),
+        Event::Refused { reason, .. } => {
+            log.heard += 1;
+            format!("press refused: {reason:?}")
+        }
         Event::Printing { number, .. } => format!("printing comic {number}"),
         Event::Printed { number, .. } => {
             log.printed += 1;
@@ -214,4 +251,17 @@ fn record(log: &Mutex<Log>, event: &Event) {
         log.events.pop_front();
     }
     log.events.push_back(line);
+}
+
+/// The line settles at `level` from `at` after a tactile switch's bounce (1.4 ms of chatter).
+fn bounce_to(line: &atelier_sim::InputLine, at: atelier_hal::Instant, level: bool) {
+    for (micros, settled) in [
+        (0, true),
+        (200, false),
+        (500, true),
+        (900, false),
+        (1400, true),
+    ] {
+        line.schedule(at + Duration::from_micros(micros), level == settled);
+    }
 }

@@ -45,7 +45,7 @@ fn paper(sim: &Simulator) -> (u32, u32, f64) {
 #[test]
 fn a_press_on_the_panel_prints_the_archived_comic_on_the_simulated_paper() {
     let sim = start_with(&["--comic-speed", "20"]);
-    let ready = until_comic(&sim, "the robot is ready", Duration::from_secs(60), |p| {
+    let ready = until_comic(&sim, "the robot is ready", Duration::from_secs(300), |p| {
         p["leds"]["ready"] == true
             && p["events"]
                 .as_array()
@@ -92,7 +92,7 @@ fn a_press_on_the_panel_prints_the_archived_comic_on_the_simulated_paper() {
 #[test]
 fn paper_out_stops_the_robot_with_its_error_led_and_a_new_roll_prints_the_kept_job() {
     let sim = start_with(&["--comic-speed", "20"]);
-    until_comic(&sim, "the robot is ready", Duration::from_secs(60), |p| {
+    until_comic(&sim, "the robot is ready", Duration::from_secs(300), |p| {
         p["leds"]["ready"] == true
     });
     let (status, panel) = put(&sim, "/api/comic/printer", r#"{"paper_out":true}"#);
@@ -102,7 +102,7 @@ fn paper_out_stops_the_robot_with_its_error_led_and_a_new_roll_prints_the_kept_j
     let stopped = until_comic(
         &sim,
         "the robot sees the paper is out",
-        Duration::from_secs(60),
+        Duration::from_secs(300),
         |p| {
             p["events"].as_array().is_some_and(|e| {
                 e.iter()
@@ -131,7 +131,7 @@ fn paper_out_stops_the_robot_with_its_error_led_and_a_new_roll_prints_the_kept_j
 #[test]
 fn a_recording_of_a_press_holds_the_bouncing_button_and_the_leds_as_vcd() {
     let sim = start_with(&["--comic-speed", "20"]);
-    until_comic(&sim, "the robot is ready", Duration::from_secs(60), |p| {
+    until_comic(&sim, "the robot is ready", Duration::from_secs(300), |p| {
         p["leds"]["ready"] == true
     });
     let (status, answer) = common::http(

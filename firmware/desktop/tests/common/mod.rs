@@ -50,7 +50,11 @@ pub fn start_with(arguments: &[&str]) -> Simulator {
         configure(command, state.path(), 0)
             .args(arguments)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(
+                std::fs::File::create(state.path().join("atelier-sim.log"))
+                    .map_or_else(|_| Stdio::null(), Stdio::from),
+            )
+            .env("RUST_LOG", "info")
     })
     .expect("atelier-sim starts");
     let stdout = child.stdout.take().expect("stdout");
