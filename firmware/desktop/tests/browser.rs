@@ -35,6 +35,10 @@ fn save(png: &[u8], name: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    target_arch = "aarch64",
+    ignore = "atelier-sim is the desktop program: under qemu-user its three machines take minutes to come up and its timed tests flake; the Pi builds are tested by each machine's own suite"
+)]
 async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
     let dir = tempfile::tempdir().expect("browser folder");
     let plotter_config = small_plotter_config(dir.path());

@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 use common::{get, http, put, start, until_showing};
 
 #[test]
+#[cfg_attr(
+    target_arch = "aarch64",
+    ignore = "atelier-sim is the desktop program: under qemu-user its three machines take minutes to come up and its timed tests flake; the Pi builds are tested by each machine's own suite"
+)]
 fn the_panel_turns_the_real_lamp_and_its_own_page_sees_it() {
     let sim = start();
     let (status, page) = get(&sim, "/");
@@ -44,6 +48,10 @@ fn the_panel_turns_the_real_lamp_and_its_own_page_sees_it() {
 }
 
 #[test]
+#[cfg_attr(
+    target_arch = "aarch64",
+    ignore = "atelier-sim is the desktop program: under qemu-user its three machines take minutes to come up and its timed tests flake; the Pi builds are tested by each machine's own suite"
+)]
 fn bad_panel_input_is_refused_with_what_is_accepted_and_nothing_changes() {
     let sim = start();
     for (body, status, says) in [
@@ -76,6 +84,10 @@ fn bad_panel_input_is_refused_with_what_is_accepted_and_nothing_changes() {
 }
 
 #[test]
+#[cfg_attr(
+    target_arch = "aarch64",
+    ignore = "atelier-sim is the desktop program: under qemu-user its three machines take minutes to come up and its timed tests flake; the Pi builds are tested by each machine's own suite"
+)]
 fn a_port_in_use_is_named_and_sigterm_stops_the_simulator() {
     let mut sim = start();
     let state = tempfile::tempdir().expect("state folder");
