@@ -6,7 +6,9 @@
 //! solved in closed form — no chopping of lines into chords. Limits are per segment: the pen's
 //! speed and acceleration, each cord's speed and acceleration, and an acceleration small enough
 //! that gravity keeps both cords taut. Steps are counted as integers: the motor position after any
-//! number of steps is exactly the nearest step to the cord length of where the pen is.
+//! number of steps is the nearest step to the cord length of where the pen is, except briefly
+//! where a cord turns: a step and its undoing closer together than the motor can follow are both
+//! left out (see [`EventStream`]'s reversal gap).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -186,7 +188,14 @@ pub struct EventStream<'a> {
     pending: VecDeque<Segment>,
     /// Whether a stroke's segments are queued behind the travel to it.
     queued_stroke: Option<&'a Stroke>,
-    ready: VecDeque<Event>,
+    /// Events planned and not yet handed out, each with where it stands in the drawing. Held
+    /// until planning is `reversal_gap` past them, so a step can still be undone.
+    ready: VecDeque<(Event, Place)>,
+    /// A step of one motor followed within this time by a step back is dropped with it: at the
+    /// top cord speed a motor takes this long a step, and it cannot follow a quicker reversal
+    /// (a 28BYJ-48 would lose the step). Such pairs come where a cord's length turns at a
+    /// corner of the path near a step boundary.
+    reversal_gap: Duration,
     scratch: [Vec<(f64, bool)>; 2],
     pen_down: bool,
     position: Point,
@@ -200,6 +209,14 @@ pub struct EventStream<'a> {
     point: usize,
     /// Where the pen travels once every stroke is drawn.
     park: Option<Point>,
+}
+
+/// Where the planner stood when it made an event: what a [`Mark`] says besides the steps.
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    stroke: usize,
+    pen_down: bool,
+    point: usize,
 }
 
 /// Where an event of an [`EventStream`] stands in the drawing.
@@ -238,6 +255,9 @@ impl<'a> EventStream<'a> {
     ) -> EventStream<'a> {
         let mm = machine.mm_per_step;
         let position = machine.position(steps.0 as f64 * mm, steps.1 as f64 * mm);
+        let reversal_gap = Duration::try_from_secs_f64(mm / limits.cord_speed)
+            .unwrap_or(Duration::ZERO)
+            .min(Duration::from_secs(1));
         EventStream {
             machine,
             limits,
@@ -245,6 +265,7 @@ impl<'a> EventStream<'a> {
             pending: VecDeque::new(),
             queued_stroke: None,
             ready: VecDeque::new(),
+            reversal_gap,
             scratch: [Vec::new(), Vec::new()],
             pen_down: false,
             position,
@@ -269,26 +290,83 @@ impl<'a> EventStream<'a> {
         // The stream counts a segment's steps when it plans it: count them as they are played.
         let mut steps = self.steps;
         std::iter::from_fn(move || {
-            let event = self.next()?;
+            let (event, place) = self.next_placed()?;
             if let Event::Step(step) = event {
                 steps[step.motor.index()] += if step.lengthen { 1 } else { -1 };
             }
             let mark = Mark {
-                stroke: self.strokes_begun.saturating_sub(1),
-                pen_down: self.pen_down,
+                stroke: place.stroke,
+                pen_down: place.pen_down,
                 steps: (steps[0], steps[1]),
-                point: self.point,
+                point: place.point,
             };
             Some((event, mark))
         })
     }
 
-    /// Motor positions in steps (left, right) after the events produced so far.
+    /// Where the planner stands now.
+    fn place(&self) -> Place {
+        Place {
+            stroke: self.strokes_begun.saturating_sub(1),
+            pen_down: self.pen_down,
+            point: self.point,
+        }
+    }
+
+    /// Holds `step` back to be handed out, unless it undoes the motor's previous step within the
+    /// reversal gap: then both go.
+    fn push_step(&mut self, step: StepEvent) {
+        for k in (0..self.ready.len()).rev() {
+            let (event, _) = self.ready[k];
+            if event.at() + self.reversal_gap <= step.at {
+                break;
+            }
+            if let Event::Step(before) = event
+                && before.motor == step.motor
+            {
+                if before.lengthen != step.lengthen {
+                    self.ready.remove(k);
+                    return;
+                }
+                break;
+            }
+        }
+        let place = self.place();
+        self.ready.push_back((Event::Step(step), place));
+    }
+
+    /// The next event and where it stands. Events are handed out only once planning is a
+    /// reversal gap past them (every later step comes at or after the planned time), so no
+    /// step that may yet be undone leaves the stream.
+    fn next_placed(&mut self) -> Option<(Event, Place)> {
+        loop {
+            let horizon = Self::instant(self.time);
+            if let Some((event, _)) = self.ready.front()
+                && (self.finished || event.at() + self.reversal_gap <= horizon)
+            {
+                return self.ready.pop_front();
+            }
+            if let Some(segment) = self.pending.pop_front() {
+                self.play(segment);
+                continue;
+            }
+            if self.finished {
+                return None;
+            }
+            if !self.plan_next() {
+                self.pen(false);
+                self.finished = true;
+            }
+        }
+    }
+
+    /// Motor positions in steps (left, right) after the motion planned so far: before the
+    /// first event and once the stream is done, where the events handed out have put them.
     pub fn steps(&self) -> (i64, i64) {
         (self.steps[0], self.steps[1])
     }
 
-    /// Time of the end of the motion produced so far, seconds.
+    /// Time of the end of the motion planned so far, seconds.
     pub fn elapsed(&self) -> f64 {
         self.time
     }
@@ -302,10 +380,14 @@ impl<'a> EventStream<'a> {
             return;
         }
         self.pen_down = down;
-        self.ready.push_back(Event::Pen {
-            at: Self::instant(self.time),
-            down,
-        });
+        let place = self.place();
+        self.ready.push_back((
+            Event::Pen {
+                at: Self::instant(self.time),
+                down,
+            },
+            place,
+        ));
         let settle = if down {
             self.limits.pen_down
         } else {
@@ -371,7 +453,7 @@ impl<'a> EventStream<'a> {
             );
         }
         // Both lists are in order of distance, hence of time: merge them.
-        let (left, right) = (&self.scratch[0], &self.scratch[1]);
+        let [left, right] = std::mem::take(&mut self.scratch);
         let (mut i, mut j) = (0, 0);
         while i < left.len() || j < right.len() {
             let take_left = j >= right.len() || (i < left.len() && left[i].0 <= right[j].0);
@@ -382,12 +464,13 @@ impl<'a> EventStream<'a> {
                 j += 1;
                 (right[j - 1].0, right[j - 1].1, Motor::Right)
             };
-            self.ready.push_back(Event::Step(StepEvent {
+            self.push_step(StepEvent {
                 at: Self::instant(self.time + profile.time_at(s)),
                 motor,
                 lengthen,
-            }));
+            });
         }
+        self.scratch = [left, right];
         self.time += profile.t_total;
         self.position = Point::new(
             segment.from.x + segment.dir.0 * segment.length,
@@ -400,22 +483,7 @@ impl Iterator for EventStream<'_> {
     type Item = Event;
 
     fn next(&mut self) -> Option<Event> {
-        loop {
-            if let Some(event) = self.ready.pop_front() {
-                return Some(event);
-            }
-            if let Some(segment) = self.pending.pop_front() {
-                self.play(segment);
-                continue;
-            }
-            if self.finished {
-                return None;
-            }
-            if !self.plan_next() {
-                self.pen(false);
-                self.finished = true;
-            }
-        }
+        self.next_placed().map(|(event, _)| event)
     }
 }
 

@@ -115,3 +115,35 @@ fn events_come_in_time_order_and_the_estimate_is_above_the_physical_bound() {
     // The plot ends after the last event: the final pen lift still has to settle.
     assert!(summary.plot_time_s * 1e9 > last as f64, "{summary:?}");
 }
+
+#[test]
+fn no_motor_is_asked_to_step_back_sooner_than_it_steps_at_its_top_speed() {
+    // A cord whose length turns at a corner of the path near a step boundary would step and
+    // step back microseconds apart; the motor cannot follow that. Every style has corners.
+    let config = common::small_config();
+    let picture = common::ramp(14, 12);
+    for style in Style::ALL {
+        let plan = common::plan_on(&config, &picture, style, 3);
+        let step_time_ns = plan.machine.mm_per_step / config.motion.max_cord_speed_mm_s * 1e9;
+        let mut last: [Option<(u64, bool)>; 2] = [None, None];
+        let mut reversals = 0;
+        for event in plan.events() {
+            let Event::Step(step) = event else { continue };
+            let slot = &mut last[usize::from(step.motor == Motor::Right)];
+            let at = step.at.as_nanos();
+            if let Some((before, lengthened)) = *slot
+                && lengthened != step.lengthen
+            {
+                reversals += 1;
+                assert!(
+                    (at - before) as f64 >= step_time_ns,
+                    "{style}: {:?} steps back {} ns after its step (at least {step_time_ns:.0})",
+                    step.motor,
+                    at - before
+                );
+            }
+            *slot = Some((at, step.lengthen));
+        }
+        assert!(reversals > 0, "{style}: no cord ever turned");
+    }
+}
