@@ -26,10 +26,11 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Turns an image or SVG into a plan: SVG preview, PNG of the ink, JSON summary, G-code.
+    /// Turns an image or SVG into a plan: SVG preview, PNG of the ink, JSON summary, G-code,
+    /// and what rebuilds it (`polargraph plot` takes the folder and plots that very plan).
     Plan(PlanArgs),
-    /// Plots an image, SVG or generative style: plans it, keeps what rebuilds the plan in the
-    /// job folder, and drives the motors and the pen (on `--board sim`, the simulated plotter,
+    /// Plots an image, SVG, generative style, or a plan folder from `polargraph plan`: plans
+    /// it, keeps what rebuilds the plan in the job folder, and drives the motors and the pen (on `--board sim`, the simulated plotter,
     /// whose paper is saved as DIR/canvas.png). Ctrl-C or SIGTERM stops after the current step
     /// with the pen up; `polargraph resume` goes on.
     Plot {
@@ -157,7 +158,8 @@ struct BoardArgs {
 
 #[derive(Debug, clap::Args)]
 struct JobArgs {
-    /// A PNG or JPEG (drawn in a style) or an SVG (drawn as its paths). Leave out for
+    /// A PNG or JPEG (drawn in a style), an SVG (drawn as its paths), or a folder written by
+    /// `polargraph plan` (its picture, style and seed: the plan previewed). Leave out for
     /// generative styles.
     input: Option<PathBuf>,
     /// Drawing style for images: scribble, squarewave, spiral, squiggle, crosshatch, stipple, or the
@@ -486,17 +488,55 @@ fn run_plot(job: JobArgs, board: BoardArgs, out: PathBuf) -> anyhow::Result<()> 
             out.display()
         );
     }
-    let seed = seed.unwrap_or_else(atelier_cli::fresh_seed);
-    tracing::info!(seed, "seed (repeat this plot with --seed {seed})");
-    let options = JobOptions {
-        input: None,
-        style: style.map(|s| s.name().to_owned()),
-        seed,
-        cell_mm: cell,
-        dots,
+    let (input, options, planned_with) = match input {
+        Some(dir) if dir.is_dir() => {
+            if style.is_some() || seed.is_some() || cell.is_some() || dots.is_some() {
+                anyhow::bail!(
+                    "{} is a plan folder: its style, seed, cell and dots are the plan's; leave out \
+                     --style, --seed, --cell and --dots (or plan again with them)",
+                    dir.display()
+                );
+            }
+            let planned = Job::open(&dir).with_context(|| {
+                format!(
+                    "{} is not a plan folder from `polargraph plan` (or an image or SVG)",
+                    dir.display()
+                )
+            })?;
+            let input = planned.options.input.as_ref().map(|name| dir.join(name));
+            tracing::info!(
+                seed = planned.options.seed,
+                "plotting the plan in {}",
+                dir.display()
+            );
+            (input, planned.options, Some(planned.config))
+        }
+        input => {
+            let seed = seed.unwrap_or_else(atelier_cli::fresh_seed);
+            tracing::info!(seed, "seed (repeat this plot with --seed {seed})");
+            let options = JobOptions {
+                input: None,
+                style: style.map(|s| s.name().to_owned()),
+                seed,
+                cell_mm: cell,
+                dots,
+            };
+            (input, options, None)
+        }
+    };
+    let warn_if_changed = |config: &PlotterConfig| {
+        if let Some(planned) = &planned_with
+            && toml::to_string(planned).ok() != toml::to_string(config).ok()
+        {
+            tracing::warn!(
+                "the machine's config changed since the plan was made: it is planned again for \
+                 the config as it is now, and may differ a little from the preview"
+            );
+        }
     };
     if daemon {
         let config: PlotterConfig = places.load()?;
+        warn_if_changed(&config);
         Job::create(&out, input.as_deref(), options, &config)?;
         let dir = std::path::absolute(&out)?;
         let reply =
@@ -508,6 +548,7 @@ fn run_plot(job: JobArgs, board: BoardArgs, out: PathBuf) -> anyhow::Result<()> 
     if session.plotter.steps().is_none() {
         return Err(polargraph::plotter::PlotterError::PositionUnknown.into());
     }
+    warn_if_changed(&config);
     let job = Job::create(&out, input.as_deref(), options, &config)?;
     session::remember_job(&places.state, &out)?;
     session.new_sheet()?;
@@ -678,6 +719,19 @@ fn run_plan(plan: PlanArgs) -> anyhow::Result<()> {
     progress.finish_and_clear();
 
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    // What rebuilds this very plan, so `polargraph plot OUT` plots what was previewed.
+    Job::create(
+        &out,
+        input.as_deref(),
+        JobOptions {
+            input: None,
+            style: style.map(|s| s.name().to_owned()),
+            seed,
+            cell_mm: cell,
+            dots,
+        },
+        &config,
+    )?;
     let home = plan.machine.home_position();
     let pen = config.pen.width_mm;
     write(
@@ -705,13 +759,14 @@ fn run_plan(plan: PlanArgs) -> anyhow::Result<()> {
         )?;
     }
     println!(
-        "{} strokes, {:.1} m drawn, {:.1} m pen-up travel, plot time {} (lower bound {}), seed {}; outputs in {}",
+        "{} strokes, {:.1} m drawn, {:.1} m pen-up travel, plot time {} (lower bound {}), seed {}; outputs in {} (`polargraph plot {}` plots this plan)",
         summary.strokes,
         summary.pen_down_mm / 1000.0,
         summary.pen_up_mm / 1000.0,
         clock(summary.plot_time_s),
         clock(summary.lower_bound_s),
         summary.seed,
+        out.display(),
         out.display()
     );
     Ok(())

@@ -375,6 +375,42 @@ fn a_new_plot_will_not_overwrite_an_unfinished_one() {
 }
 
 #[test]
+fn a_plan_folder_plots_the_very_plan_previewed_and_refuses_options_that_would_change_it() {
+    let machine = Machine::new();
+    let planned = machine.job.with_file_name("planned");
+    let planned_arg = planned.display().to_string();
+    // The same picture and options as the reference plot, previewed first.
+    let mut args = machine.plot_args();
+    args[0] = "plan".to_owned();
+    let out = args.iter().position(|a| a == "-o").expect("-o");
+    args[out + 1] = planned_arg.clone();
+    let output = machine.run(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    succeeded(&output);
+    assert!(
+        text(&output).contains("polargraph plot"),
+        "{}",
+        text(&output)
+    );
+
+    let refused = machine.run(&["plot", &planned_arg, "--seed", "4"], None);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("plan folder"), "{}", text(&refused));
+    let folder = planned.parent().expect("the machine's folder");
+    let not_a_plan = machine.run(&["plot", &folder.display().to_string()], None);
+    assert!(!not_a_plan.status.success());
+    assert!(
+        text(&not_a_plan).contains("not a plan folder"),
+        "{}",
+        text(&not_a_plan)
+    );
+
+    let job = machine.job.display().to_string();
+    succeeded(&machine.run(&["plot", &planned_arg, "-o", &job], None));
+    assert!(machine.journal().contains("\"done\""));
+    same_drawing(&machine, "the plan folder's plot");
+}
+
+#[test]
 fn calibration_finds_a_frame_a_few_millimetres_off_its_config_to_half_a_millimetre() {
     // The crosses span the paper: the wider the pattern, the better the fit.
     let machine = Machine::with_margin(15.0);
