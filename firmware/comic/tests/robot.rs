@@ -17,7 +17,7 @@ use comic::config::ComicConfig;
 use comic::maker::Maker;
 use comic::profile::PrinterProfile;
 use comic::robot::spool::Spool;
-use comic::robot::{Event, Fault, Finish, Refusal, Robot, Wiring};
+use comic::robot::{Event, Fault, Finish, Inbox, Refusal, Request, Robot, Wiring};
 use comic::simulated::{decode_paper_log, link_for, printer_for};
 use common::Fixture;
 
@@ -74,7 +74,7 @@ impl Run {
 /// Runs the robot on the simulated board until `until`, presses scripted by `script`, then
 /// lets it print every job it accepted.
 fn run_robot(fixture: &Fixture, robot_settings: &str, script: ButtonScript, until: Instant) -> Run {
-    run_robot_in(fixture, robot_settings, script, until, |_, _, _| {})
+    run_robot_in(fixture, robot_settings, script, until, |_, _, _, _| {})
 }
 
 /// [`run_robot`] with `world` running beside the robot on the same virtual clock: a person
@@ -84,7 +84,7 @@ fn run_robot_in(
     robot_settings: &str,
     script: ButtonScript,
     until: Instant,
-    world: impl FnOnce(VirtualClock, ThermalPrinter, SimPortControl) + Send + 'static,
+    world: impl FnOnce(VirtualClock, ThermalPrinter, SimPortControl, Inbox) + Send + 'static,
 ) -> Run {
     let (config, config_path) = config(fixture, robot_settings);
     let sim = SimBoard::new();
@@ -104,7 +104,10 @@ fn run_robot_in(
     let spool = Spool::open(&fixture.root().join("spool")).expect("spool");
     let events = Arc::new(Mutex::new(Vec::new()));
     let heard = Arc::clone(&events);
+    let inbox = Inbox::new();
+    let world_inbox = inbox.clone();
     let started = Robot::new(wiring, maker, spool)
+        .with_inbox(inbox)
         .start(move |event| heard.lock().expect("events").push(event.clone()))
         .expect("robot starts");
     // The world takes part in virtual time from the robot's start, so no instant slips past
@@ -113,7 +116,7 @@ fn run_robot_in(
     let (clock, world_printer) = (sim.clock(), printer.clone());
     let world = std::thread::spawn(move || {
         let _member = member;
-        world(clock, world_printer, port);
+        world(clock, world_printer, port, world_inbox);
     });
     started
         .run(Some(until), Arc::new(AtomicBool::new(false)), Finish::Drain)
@@ -314,7 +317,7 @@ fn paper_out_in_the_middle_of_a_comic_then_paper_back_prints_it_whole_once() {
         "retry_first_s = 1.0\nretry_max_s = 4.0",
         script,
         at_ms(110_000),
-        |clock, printer, _port| {
+        |clock, printer, _port, _inbox| {
             // Comic 1 takes about 20 s on this printer: the roll ends 6 s in, a new one goes in
             // a minute later.
             clock.sleep_until(at_ms(7_000));
@@ -357,7 +360,7 @@ fn a_printer_unplugged_while_printing_gets_the_comic_whole_when_plugged_back() {
         "retry_first_s = 0.5\nretry_max_s = 2.0",
         script,
         at_ms(60_000),
-        |clock, _printer, port| {
+        |clock, _printer, port, _inbox| {
             clock.sleep_until(at_ms(6_000));
             port.unplug();
             clock.sleep_until(at_ms(30_000));
@@ -433,5 +436,86 @@ fn holding_the_button_prints_that_comic_then_runs_the_shutdown_command() {
         (0..8).any(|i| lit(at + Duration::from_millis(125 * i)) == [true; 3])
             && (0..8).any(|i| lit(at + Duration::from_millis(125 * i)) == [false; 3]),
         "LEDs did not blink together"
+    );
+}
+
+#[test]
+fn the_page_presses_reprints_and_prints_a_note_through_the_inbox() {
+    let fixture = Fixture::new(8, 0);
+    // Comic 1 from the button; then, from the page: a press (comic 2), a reprint of comic 1,
+    // a reprint of comic 2 while it still waits, a reprint of a comic never made, a note, and
+    // once comic 1 is out, a reprint of it.
+    let script = ButtonScript::active_low(5).press(
+        at_ms(1_000),
+        Duration::from_millis(100),
+        Bounce::TACTILE,
+    );
+    let run = run_robot_in(&fixture, "", script, at_ms(90_000), |clock, _, _, inbox| {
+        clock.sleep_until(at_ms(2_000));
+        inbox.send(Request::Press).expect("room");
+        clock.sleep_until(at_ms(2_500));
+        inbox.send(Request::Reprint(2)).expect("room");
+        inbox.send(Request::Reprint(41)).expect("room");
+        inbox
+            .send(Request::Note(vec!["Pairing code 123456".into()]))
+            .expect("room");
+        // Comic 1 is on paper about 19 s in: now it may be printed again.
+        clock.sleep_until(at_ms(25_000));
+        inbox.send(Request::Reprint(1)).expect("room");
+    });
+    // The printer's own interpreter read the footers: the reprint is comic 1 whole again.
+    assert_eq!(numbers_on_paper(&run.printer), [1, 2, 1]);
+    assert_eq!(run.printer.overflowed_bytes(), 0);
+    assert!(
+        run.printer.errors().is_empty(),
+        "{:?}",
+        run.printer.errors()
+    );
+    assert!(
+        run.printer
+            .text()
+            .iter()
+            .any(|line| line.text.contains("Pairing code 123456")),
+        "{:?}",
+        run.printer.text()
+    );
+    assert!(run.events.contains(&Event::Note { printed: true }));
+    let refusals: Vec<&Refusal> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Refused { reason, .. } => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        refusals,
+        [
+            &Refusal::AlreadyWaiting { number: 2 },
+            &Refusal::NotArchived { number: 41 }
+        ]
+    );
+    // The reprint is not the comic made ahead: the next press still gets a new number.
+    let ahead = Spool::open(&fixture.root().join("spool"))
+        .expect("spool")
+        .ahead()
+        .expect("ahead");
+    assert_eq!(ahead, Some(3));
+    assert!(
+        run.events
+            .contains(&Event::Showing(comic::robot::Pattern::Ready))
+    );
+}
+
+#[test]
+fn the_inbox_is_bounded() {
+    let inbox = Inbox::new();
+    for _ in 0..comic::robot::INBOX_LIMIT {
+        inbox.send(Request::Press).expect("room");
+    }
+    assert_eq!(
+        inbox.send(Request::Press),
+        Err(comic::robot::InboxFull),
+        "a page cannot queue unbounded work"
     );
 }

@@ -233,7 +233,7 @@ fn record(log: &Mutex<Log>, event: &Event) {
         Event::Ready { number, .. } => format!("comic {number} made"),
         Event::Refused { reason, .. } => {
             log.heard += 1;
-            format!("press refused: {reason:?}")
+            format!("press refused: {reason}")
         }
         Event::Printing { number, .. } => format!("printing comic {number}"),
         Event::Printed { number, .. } => {
@@ -244,6 +244,9 @@ fn record(log: &Mutex<Log>, event: &Event) {
             format!("printer stopped ({fault:?}); comic {number} kept, tried again soon")
         }
         Event::Resynchronised => "printer brought back to a known state".to_owned(),
+        Event::Showing(_) => return,
+        Event::Note { printed: true } => "note printed".to_owned(),
+        Event::Note { printed: false } => "note not printed".to_owned(),
         Event::ShutdownRequested => "button held: shutting down after this comic".to_owned(),
         Event::ShutdownStarted => "shutdown command started".to_owned(),
     };

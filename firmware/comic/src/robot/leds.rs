@@ -6,7 +6,8 @@ use std::time::Duration;
 use atelier_hal::Instant;
 
 /// What the robot is doing, as far as a person needs to know.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum Pattern {
     /// Waiting for a press, the next comic made: green on.
     Ready,

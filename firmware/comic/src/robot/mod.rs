@@ -2,6 +2,8 @@
 //!
 //! - [`leds`]: the pattern the three LEDs show for each state.
 //! - [`spool`]: one file per accepted press, removed only once the comic is on paper.
+//! - [`Inbox`]: what the machine's page asks of the robot (a press, a reprint, a note on the
+//!   paper), taken by the button thread between LED ticks.
 //! - [`Robot`]: the loop. Three threads share the work, each doing one thing:
 //!   - the *button* thread (the caller's) waits for the debounced button and drives the LEDs;
 //!     a press takes the comic already made ahead, spools it and hands it to the printer, so
@@ -29,7 +31,7 @@ mod bench;
 pub mod leds;
 pub mod spool;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -46,7 +48,8 @@ use crate::print::{self, Readiness};
 use crate::timing::PrintTime;
 
 use bench::Bench;
-use leds::{Lights, Pattern};
+use leds::Lights;
+pub use leds::Pattern;
 use spool::{Spool, SpoolError, SpooledJob};
 
 /// Why the printer cannot print now.
@@ -91,6 +94,76 @@ pub enum Refusal {
     SpoolUnwritable(String),
     /// The machine is shutting down.
     ShuttingDown,
+    /// A reprint of a comic the archive does not hold.
+    NotArchived {
+        /// The number asked for.
+        number: u64,
+    },
+    /// A reprint of a comic already waiting to print.
+    AlreadyWaiting {
+        /// The number asked for.
+        number: u64,
+    },
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::QueueFull { limit } => write!(f, "{limit} comics are already waiting"),
+            Refusal::SpoolUnwritable(why) => write!(f, "the spool cannot be written: {why}"),
+            Refusal::ShuttingDown => write!(f, "the robot is shutting down"),
+            Refusal::NotArchived { number } => write!(f, "comic {number} is not in the archive"),
+            Refusal::AlreadyWaiting { number } => write!(f, "comic {number} is already waiting"),
+        }
+    }
+}
+
+/// What the machine's page asks of the robot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// The same as a press on the button.
+    Press,
+    /// Print an archived comic again.
+    Reprint(u64),
+    /// Print these lines on their own (a pairing code). Printed once if the printer takes it;
+    /// never spooled.
+    Note(Vec<String>),
+}
+
+/// Requests waiting at most, so a page cannot queue unbounded work.
+pub const INBOX_LIMIT: usize = 16;
+
+/// A request the inbox has no room for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the comic robot has {INBOX_LIMIT} requests waiting; try again in a moment")]
+pub struct InboxFull;
+
+/// The robot's inbox: requests from outside the button, taken by the button thread between LED
+/// ticks (an eighth of a second) in order, answered by [`Event`]s.
+#[derive(Clone, Debug, Default)]
+pub struct Inbox {
+    queue: Arc<Mutex<VecDeque<Request>>>,
+}
+
+impl Inbox {
+    /// An empty inbox.
+    pub fn new() -> Inbox {
+        Inbox::default()
+    }
+
+    /// Leaves `request` for the robot.
+    pub fn send(&self, request: Request) -> Result<(), InboxFull> {
+        let mut queue = lock(&self.queue);
+        if queue.len() >= INBOX_LIMIT {
+            return Err(InboxFull);
+        }
+        queue.push_back(request);
+        Ok(())
+    }
+
+    fn take(&self) -> Option<Request> {
+        lock(&self.queue).pop_front()
+    }
 }
 
 /// What happened: for the log, the page and the tests.
@@ -145,6 +218,13 @@ pub enum Event {
     },
     /// The printer was brought back to a known state after an interrupted job.
     Resynchronised,
+    /// The LEDs show a new pattern.
+    Showing(Pattern),
+    /// A note (a pairing code) was printed, or could not be.
+    Note {
+        /// Whether it reached the paper.
+        printed: bool,
+    },
     /// The button was held: the machine shuts down after the comic being printed.
     ShutdownRequested,
     /// The shutdown command was started.
@@ -264,6 +344,8 @@ impl Shared {
                 tracing::warn!(number, "{fault}; the comic is kept and tried again")
             }
             Event::Resynchronised => tracing::info!("printer brought back to a known state"),
+            Event::Showing(pattern) => tracing::debug!(?pattern, "LEDs"),
+            Event::Note { printed } => tracing::info!(printed, "note for the printer"),
             Event::ShutdownRequested => tracing::info!("shutdown asked for by holding the button"),
             Event::ShutdownStarted => tracing::info!("shutting down"),
         }
@@ -278,6 +360,7 @@ pub struct Robot {
     spool: Spool,
     settings: RobotSettings,
     answers: bool,
+    inbox: Inbox,
 }
 
 impl std::fmt::Debug for Robot {
@@ -307,7 +390,14 @@ impl Robot {
             spool,
             settings,
             answers,
+            inbox: Inbox::new(),
         }
+    }
+
+    /// Takes requests from `inbox` too (the machine's page holds the other end).
+    pub fn with_inbox(mut self, inbox: Inbox) -> Robot {
+        self.inbox = inbox;
+        self
     }
 
     /// Starts the composer and the printer (jobs a previous run left come first) and takes the
@@ -325,6 +415,7 @@ impl Robot {
             spool,
             settings,
             answers,
+            inbox,
         } = self;
         let clock = wiring.clock.clone();
         // This thread takes part in virtual time until it stops watching the button.
@@ -411,6 +502,8 @@ impl Robot {
             spool,
             settings,
             next_number,
+            inbox,
+            maker,
         })
     }
 
@@ -441,6 +534,8 @@ pub struct Started {
     spool: Spool,
     settings: RobotSettings,
     next_number: u64,
+    inbox: Inbox,
+    maker: Arc<Maker>,
 }
 
 impl std::fmt::Debug for Started {
@@ -474,6 +569,8 @@ impl Started {
             spool,
             settings,
             mut next_number,
+            inbox,
+            maker,
         } = self;
         let watched = watch_button(
             button,
@@ -483,24 +580,46 @@ impl Started {
             until,
             &stop,
             &mut panel,
-            |pressed_at| {
+            &inbox,
+            |input| {
+                let (number, pressed_at) = match input {
+                    Input::Note(lines) => {
+                        printer.push(Work::Note(lines));
+                        return;
+                    }
+                    Input::Press(at) => (None, at),
+                    Input::Reprint(number, at) => (Some(number), at),
+                };
                 let mut status = shared.status();
                 let refuse = |reason| Event::Refused { pressed_at, reason };
-                if status.shutdown {
-                    drop(status);
-                    shared.tell(refuse(Refusal::ShuttingDown));
-                    return;
-                }
-                if status.queued >= settings.queue_limit {
+                let refusal = if status.shutdown {
+                    Some(Refusal::ShuttingDown)
+                } else if status.queued >= settings.queue_limit {
                     status.refused_at = Some(pressed_at);
-                    drop(status);
-                    shared.tell(refuse(Refusal::QueueFull {
+                    Some(Refusal::QueueFull {
                         limit: settings.queue_limit,
-                    }));
+                    })
+                } else {
+                    match number {
+                        Some(number)
+                            if number >= next_number
+                                || maker.archive().sidecar(number).is_err() =>
+                        {
+                            Some(Refusal::NotArchived { number })
+                        }
+                        Some(number) if spool.holds(number) => {
+                            Some(Refusal::AlreadyWaiting { number })
+                        }
+                        _ => None,
+                    }
+                };
+                if let Some(reason) = refusal {
+                    drop(status);
+                    shared.tell(refuse(reason));
                     return;
                 }
                 let job = SpooledJob {
-                    number: next_number,
+                    number: number.unwrap_or(next_number),
                     pressed_unix_ms: unix_ms(),
                 };
                 if let Err(error) = spool.add(&job) {
@@ -512,8 +631,13 @@ impl Started {
                 let queued = status.queued;
                 drop(status);
                 printer.push(Work::Print(job.number));
-                next_number += 1;
-                composer.push(next_number);
+                if number.is_some() {
+                    // A reprint: the composer reads it back from the archive.
+                    composer.push(job.number);
+                } else {
+                    next_number += 1;
+                    composer.push(next_number);
+                }
                 shared.tell(Event::Accepted {
                     number: job.number,
                     pressed_at,
@@ -605,7 +729,15 @@ fn pattern(status: &Status, settings: &RobotSettings, now: Instant) -> Pattern {
     }
 }
 
-/// The button thread: presses become `on_press` calls; holding asks for shutdown; the LEDs
+/// What the button thread hands on: a press (on the button or from the page), a reprint, a
+/// note to print.
+enum Input {
+    Press(Instant),
+    Reprint(u64, Instant),
+    Note(Vec<String>),
+}
+
+/// The button thread: presses and the inbox's requests become `on_input` calls; holding asks for shutdown; the LEDs
 /// follow the status. Returns at `until` or when `stop` is set.
 #[allow(clippy::too_many_arguments)]
 fn watch_button(
@@ -616,7 +748,8 @@ fn watch_button(
     until: Option<Instant>,
     stop: &AtomicBool,
     panel: &mut Panel,
-    mut on_press: impl FnMut(Instant),
+    inbox: &Inbox,
+    mut on_input: impl FnMut(Input),
     shared: &Shared,
 ) -> Result<(), RobotError> {
     let settle = Duration::from_millis(settings.settle_ms);
@@ -625,18 +758,30 @@ fn watch_button(
     let mut button = DebouncedButton::new(button, clock.clone(), pressed_level, settle)
         .map_err(|e| RobotError::Gpio(format!("reading the button: {e}")))?;
     let mut held_since = None;
+    let mut showing = None;
     loop {
         let now = clock.now();
         if stop.load(Ordering::SeqCst) || until.is_some_and(|until| now >= until) {
             return Ok(());
         }
+        while let Some(request) = inbox.take() {
+            on_input(match request {
+                Request::Press => Input::Press(now),
+                Request::Reprint(number) => Input::Reprint(number, now),
+                Request::Note(lines) => Input::Note(lines),
+            });
+        }
         let status = shared.status();
         if status.shutdown && status.printing.is_none() && status.queued == 0 {
             return Ok(());
         }
-        let lights = pattern(&status, settings, now).lights(now);
+        let pattern = pattern(&status, settings, now);
         drop(status);
-        panel.show(lights);
+        if showing != Some(pattern) {
+            showing = Some(pattern);
+            shared.tell(Event::Showing(pattern));
+        }
+        panel.show(pattern.lights(now));
         // Wake at the next LED tick: blinking and status changes need no other wake-up.
         let tick = leds::TICK.as_nanos() as u64;
         let next_tick = Instant::from_nanos((now.as_nanos() / tick + 1) * tick);
@@ -644,7 +789,7 @@ fn watch_button(
         match button.wait_for_change(deadline) {
             Ok(Some(atelier_button::ButtonEvent::Pressed(at))) => {
                 held_since = Some(at);
-                on_press(at);
+                on_input(Input::Press(at));
             }
             Ok(Some(atelier_button::ButtonEvent::Released(_))) => held_since = None,
             Ok(None) => {}
@@ -678,8 +823,12 @@ fn compose_loop(
             continue;
         }
         shared.status().composing = true;
+        let archived = maker.archive().sidecar(number).is_ok();
         let made = prepare(maker, number);
+        // Only a new comic is the one made ahead for the next press; a reprint or a spooled
+        // job read back from the archive is not.
         if made.is_ok()
+            && !archived
             && let Err(error) = spool.set_ahead(Some(number))
         {
             tracing::warn!(%error, "cannot note the comic made ahead");
@@ -715,6 +864,8 @@ enum Work {
     Resynchronise,
     /// Print comic `number`'s spooled job.
     Print(u64),
+    /// Print these lines once.
+    Note(Vec<String>),
 }
 
 struct PrinterWorker {
@@ -747,6 +898,18 @@ impl PrinterWorker {
                     continue;
                 }
                 Work::Print(number) => number,
+                Work::Note(lines) => {
+                    let printed = self.print_note(&lines, &mut port, &mut resync);
+                    if let Err(failed) = &printed {
+                        port = None;
+                        resync |= failed.cut_off;
+                        tracing::warn!("the note was not printed: {}", failed.fault);
+                    }
+                    self.shared.tell(Event::Note {
+                        printed: printed.is_ok(),
+                    });
+                    continue;
+                }
             };
             let mut tries = 0;
             // The job is kept across tries: the composer made it once.
@@ -825,29 +988,7 @@ impl PrinterWorker {
             fault,
             cut_off: false,
         };
-        if port.is_none() {
-            *port = Some(
-                self.opener
-                    .open()
-                    .map_err(|e| fault(Fault::Unreachable(e.to_string())))?,
-            );
-        }
-        let Some(port) = port.as_mut() else {
-            return Err(fault(Fault::Unreachable("the port is not open".into())));
-        };
-        // Asked first: a printer out of paper on a link without flow control would drop the
-        // resynchronising bytes.
-        if self.answers {
-            self.ready(port).map_err(fault)?;
-        }
-        if *resync {
-            let bytes = crate::escpos::resynchronise(self.maker.profile());
-            embedded_io::Write::write_all(port, &bytes)
-                .and_then(|()| embedded_io::Write::flush(port))
-                .map_err(|e| fault(Fault::Unreachable(e.to_string())))?;
-            *resync = false;
-            self.shared.tell(Event::Resynchronised);
-        }
+        let port = self.ready_port(port, resync)?;
         self.spool
             .set_printing(Some(number))
             .map_err(|e| fault(Fault::Unreachable(e.to_string())))?;
@@ -887,6 +1028,73 @@ impl PrinterWorker {
             number,
             at: self.clock.now(),
         });
+        Ok(())
+    }
+
+    /// The open port, the printer asked whether it can print (where it answers) and brought
+    /// back to a known state if a job was cut off.
+    fn ready_port<'p>(
+        &self,
+        port: &'p mut Option<AnyPort>,
+        resync: &mut bool,
+    ) -> Result<&'p mut AnyPort, Failed> {
+        let fault = |fault| Failed {
+            fault,
+            cut_off: false,
+        };
+        if port.is_none() {
+            *port = Some(
+                self.opener
+                    .open()
+                    .map_err(|e| fault(Fault::Unreachable(e.to_string())))?,
+            );
+        }
+        let Some(port) = port.as_mut() else {
+            return Err(fault(Fault::Unreachable("the port is not open".into())));
+        };
+        // Asked first: a printer out of paper on a link without flow control would drop the
+        // resynchronising bytes.
+        if self.answers {
+            self.ready(port).map_err(fault)?;
+        }
+        if *resync {
+            let bytes = crate::escpos::resynchronise(self.maker.profile());
+            embedded_io::Write::write_all(port, &bytes)
+                .and_then(|()| embedded_io::Write::flush(port))
+                .map_err(|e| fault(Fault::Unreachable(e.to_string())))?;
+            *resync = false;
+            self.shared.tell(Event::Resynchronised);
+        }
+        Ok(port)
+    }
+
+    /// Prints `lines` on their own, once.
+    fn print_note(
+        &self,
+        lines: &[String],
+        port: &mut Option<AnyPort>,
+        resync: &mut bool,
+    ) -> Result<(), Failed> {
+        let port = self.ready_port(port, resync)?;
+        let blank = crate::raster::Bitmap::new(0, 0).map_err(|e| Failed {
+            fault: Fault::CannotMake(e.to_string()),
+            cut_off: false,
+        })?;
+        let job = crate::escpos::Job::new(&blank).with_header(lines.iter().cloned());
+        let job = crate::escpos::encode(self.maker.profile(), &job).map_err(|e| Failed {
+            fault: Fault::CannotMake(e.to_string()),
+            cut_off: false,
+        })?;
+        let sent =
+            print::send(port, self.maker.profile(), &job, self.clock.clone()).map_err(|e| {
+                Failed {
+                    fault: Fault::Unreachable(e.to_string()),
+                    cut_off: true,
+                }
+            })?;
+        // The next job's bytes must not land in a buffer still full of this one's.
+        let burnt = sent.started + PrintTime::estimate(self.maker.profile(), &job).total();
+        self.clock.sleep_until(sent.expected_done.max(burnt));
         Ok(())
     }
 

@@ -75,6 +75,11 @@ impl Spool {
         self.write(&self.job_path(job.number), &json)
     }
 
+    /// Whether comic `number` has a job waiting.
+    pub fn holds(&self, number: u64) -> bool {
+        self.job_path(number).exists()
+    }
+
     /// The jobs waiting, oldest comic first. A file that is not a job is an error naming it:
     /// the robot must not guess what a person left in its spool.
     pub fn pending(&self) -> Result<Vec<SpooledJob>, SpoolError> {
