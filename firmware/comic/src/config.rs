@@ -25,6 +25,39 @@ pub struct ComicConfig {
     /// How `comic run` behaves: queue, button hold, retries.
     #[serde(default)]
     pub robot: RobotSettings,
+    /// The robot's page, served by `comic run`.
+    #[serde(default)]
+    pub page: PageSettings,
+}
+
+/// The `[page]` table: the page `comic run` serves to phones on the network.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PageSettings {
+    /// Serve the page at all.
+    pub enabled: bool,
+    /// The address to listen on: `0.0.0.0` for every network the robot is on, `127.0.0.1` for
+    /// this machine only.
+    pub bind: String,
+    /// The TCP port.
+    pub port: u16,
+    /// The robot's network name, announced over mDNS as `NAME.local`.
+    pub hostname: String,
+    /// Let anyone on the network watch the robot and its archive without pairing. Pressing and
+    /// reprinting always need pairing.
+    pub open_read: bool,
+}
+
+impl Default for PageSettings {
+    fn default() -> Self {
+        PageSettings {
+            enabled: true,
+            bind: "0.0.0.0".into(),
+            port: 8081,
+            hostname: "comic".into(),
+            open_read: false,
+        }
+    }
 }
 
 /// The `[robot]` table: the daemon's behaviour. Every key has a default.

@@ -1,8 +1,8 @@
 //! `comic run`: the robot on a real board or on the simulated one, until a signal stops it.
 //!
 //! The robot's own loop is threads on the board's clock (see [`crate::robot`]): that keeps a
-//! simulated run deterministic and the same code on a Pi. Tokio waits for the signals, and is
-//! where the coming web page will live.
+//! simulated run deterministic and the same code on a Pi. Tokio waits for the signals and
+//! serves the robot's page ([`crate::page`]) on threads of their own.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,8 +18,9 @@ use atelier_sim::{
 
 use crate::config::ComicConfig;
 use crate::maker::Maker;
+use crate::page::{ComicPage, Watch};
 use crate::robot::spool::Spool;
-use crate::robot::{Finish, Robot, Wiring};
+use crate::robot::{Finish, Inbox, Robot, Wiring};
 use crate::simulated::{PaperLog, link_for, printer_for};
 
 /// How `comic run` was asked to run.
@@ -177,6 +178,51 @@ pub fn run(config: &ComicConfig, options: &RunOptions) -> anyhow::Result<()> {
     } else {
         Finish::AfterCurrent
     };
-    Robot::new(wiring, maker, spool).run(until, stop, finish, |_| {})?;
+    let inbox = Inbox::new();
+    let watch = Watch::new();
+    let page = serve_page(config, &options.state, &maker, &spool, &inbox, &watch)?;
+    let robot = Robot::new(wiring, maker, spool).with_inbox(inbox);
+    robot.run(until, stop, finish, move |event| watch.record(event))?;
+    drop(page);
     Ok(())
+}
+
+/// Serves the robot's page as `[page]` says (bound now: a port in use stops the start with a
+/// message naming the setting), or nothing when it is switched off.
+pub fn serve_page(
+    config: &ComicConfig,
+    state: &Path,
+    maker: &Maker,
+    spool: &Spool,
+    inbox: &Inbox,
+    watch: &Watch,
+) -> anyhow::Result<Option<atelier_web::Background>> {
+    let settings = &config.page;
+    if !settings.enabled {
+        return Ok(None);
+    }
+    let gate = crate::page::gate(&state.join("pairings.json"), settings, inbox.clone())?;
+    let page = ComicPage::new(
+        watch.clone(),
+        inbox.clone(),
+        maker.archive().clone(),
+        spool.clone(),
+    );
+    let (router, _) = crate::page::router(page, gate);
+    let site = atelier_web::Site {
+        bind: settings.bind.clone(),
+        port: settings.port,
+        hostname: settings.hostname.clone(),
+        instance: "Comic robot".to_owned(),
+        table: "page",
+    };
+    let served = atelier_web::serve_in_background(&site, router)?;
+    tracing::info!(
+        "the robot's page: http://{}:{} (or http://{}.local:{})",
+        served.address().ip(),
+        served.address().port(),
+        settings.hostname,
+        served.address().port()
+    );
+    Ok(Some(served))
 }

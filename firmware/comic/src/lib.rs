@@ -11,6 +11,8 @@
 //! - [`maker`]: the library indexed once; a comic composed, encoded and archived in one step.
 //! - [`archive`]: numbered comics on disk (PNG, printer bytes, JSON sidecar), written atomically.
 //! - [`robot`]: the machine: button, LEDs, spool, composing ahead, printing through faults.
+//! - [`page`]: the robot's page for phones (state, press, archive and reprint), on the shared
+//!   web layer.
 //! - [`simulated`]: the simulator's printer and link matching a profile.
 //! - [`print`]: a comic → the printer's job; asking about paper; sending at the printer's pace.
 //! - [`panels`]: finding the panels of a hand-drawn grid (enclosed blank regions).
@@ -35,6 +37,7 @@ pub mod escpos;
 pub mod library;
 pub mod maker;
 pub mod pacing;
+pub mod page;
 pub mod panels;
 pub mod print;
 pub mod profile;

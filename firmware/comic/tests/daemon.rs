@@ -6,6 +6,8 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -34,7 +36,8 @@ fn write_config(fixture: &Fixture) -> PathBuf {
              [printer]\nport = \"tcp:127.0.0.1:9100\"\nprofile = \"epson-tm-t20\"\n\n\
              [comic]\nevent = \"Crash day\"\nlibrary = \"{}\"\narchive_dir = \"archive\"\n\
              page_width_mm = 100.0\narchive_dpi = 120\n\n\
-             [robot]\nqueue_limit = 3\nretry_first_s = 0.2\nretry_max_s = 1.0\n",
+             [robot]\nqueue_limit = 3\nretry_first_s = 0.2\nretry_max_s = 1.0\n\n\
+             [page]\nbind = \"127.0.0.1\"\nport = 0\n",
             root.display()
         ),
     )
@@ -183,4 +186,140 @@ fn killed_while_printing_then_restarted_every_accepted_press_is_on_paper() {
             }),
         "no run resynchronised the printer after a cut-off comic"
     );
+}
+
+/// One HTTP/1.1 request to the robot's page, with a bearer token if given: status and body.
+fn http(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let authorization = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{authorization}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("sends");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("reads");
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header");
+    let status = String::from_utf8_lossy(&answer[..split])
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, answer[split + 4..].to_vec())
+}
+
+fn json(body: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(body).unwrap_or(serde_json::Value::Null)
+}
+
+/// Waits for `what` to hold, up to two minutes (qemu is slow).
+fn until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_phone_pairs_with_the_code_printed_on_the_paper_then_presses_and_reprints() {
+    let fixture = Fixture::new(8, 0);
+    let config = write_config(&fixture);
+    let state = fixture.root().join("state");
+    let log_path = fixture.root().join("page.log");
+    let _running = start(&config, &state, &log_path, &["--speed", "8"]);
+    let address: SocketAddr = until("the page's address in the log", || {
+        let log = std::fs::read_to_string(&log_path).ok()?;
+        let rest = &log[log.find("the robot's page: http://")? + 25..];
+        rest.split_whitespace().next()?.parse().ok()
+    });
+    let profile = PrinterProfile::builtin_named("epson-tm-t20").expect("profile");
+    let paper = || {
+        let bytes = std::fs::read(state.join("sim/paper.escpos")).unwrap_or_default();
+        decode_paper_log(&profile, &bytes)
+    };
+
+    // Unpaired: the page and pairing answer; the robot's state and button do not.
+    let (status, page) = http(address, "GET", "/", None, "");
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&page).contains("Comic robot"));
+    assert_eq!(http(address, "GET", "/api/state", None, "").0, 401);
+    assert_eq!(http(address, "POST", "/api/press", None, "").0, 401);
+    assert_eq!(
+        http(address, "POST", "/api/archive/1/reprint", None, "").0,
+        401
+    );
+
+    // The code comes out of the printer, read back by the simulator's own interpreter.
+    assert_eq!(http(address, "POST", "/api/pair/code", None, "").0, 202);
+    let code = until("a pairing code on the paper", || {
+        paper().text().iter().find_map(|line| {
+            let text = line.text.trim();
+            (text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.to_owned())
+        })
+    });
+    let (status, body) = http(
+        address,
+        "POST",
+        "/api/pair",
+        None,
+        &format!(r#"{{"code":"{code}","name":"test phone"}}"#),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let token = json(&body)["token"].as_str().expect("a token").to_owned();
+    let token = Some(token.as_str());
+
+    // A press from the phone is a comic on paper, then in the archive.
+    assert_eq!(http(address, "POST", "/api/press", token, "").0, 202);
+    until("comic 1 printed", || {
+        let state = json(&http(address, "GET", "/api/state", token, "").1);
+        (state["printed"].as_u64() == Some(1)).then_some(())
+    });
+    // Newest first; the comic made ahead for the next press is archived already.
+    let archive = json(&http(address, "GET", "/api/archive", token, "").1);
+    let numbers: Vec<u64> = archive
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|comic| comic["number"].as_u64())
+        .collect();
+    assert_eq!(numbers, [2, 1], "{archive}");
+    let (status, png) = http(address, "GET", "/api/archive/1/comic.png", token, "");
+    assert_eq!(status, 200);
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+
+    // Reprinted: comic 1 is on the paper twice. A comic never made is a 404 naming it.
+    assert_eq!(
+        http(address, "POST", "/api/archive/1/reprint", token, "").0,
+        202
+    );
+    let (status, body) = http(address, "POST", "/api/archive/99/reprint", token, "");
+    assert_eq!(status, 404);
+    assert!(String::from_utf8_lossy(&body).contains("99"));
+    until("comic 1 on the paper twice", || {
+        let numbers: Vec<String> = paper()
+            .text()
+            .iter()
+            .filter(|line| line.text.trim().starts_with("No. 1 "))
+            .map(|line| line.text.clone())
+            .collect();
+        (numbers.len() == 2).then_some(())
+    });
+    assert!(paper().errors().is_empty(), "{:?}", paper().errors());
 }

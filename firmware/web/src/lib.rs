@@ -8,7 +8,8 @@
 //!   pairing routes, embedded assets, body limit and security headers.
 //! - [`error`]: errors as JSON naming what was wrong ([`ApiError`], [`JsonBody`]).
 //! - [`live`]: state changes to open pages by server-sent events.
-//! - [`serve`]: serving a router on a listener until shutdown.
+//! - [`serve`]: serving a router on a listener until shutdown; [`serve_in_background`] for a
+//!   machine whose loop is not async (bound at start, announced, stopped when dropped).
 //! - [`discovery`]: being found as `_http._tcp` / `NAME.local`, through avahi where it runs.
 //!
 //! # For machine authors
@@ -28,4 +29,4 @@ pub use api::{Api, DEFAULT_BODY_LIMIT, Route};
 pub use error::{ApiError, JsonBody};
 pub use gate::{Access, Caller, CodeDisplay, Gate, GateConfig};
 pub use pairing::{Device, PairError, Pairing, PairingPolicy};
-pub use server::serve;
+pub use server::{Background, Site, serve, serve_in_background};

@@ -161,6 +161,11 @@ impl Inbox {
         Ok(())
     }
 
+    /// Requests not yet taken.
+    pub fn waiting(&self) -> usize {
+        lock(&self.queue).len()
+    }
+
     fn take(&self) -> Option<Request> {
         lock(&self.queue).pop_front()
     }
