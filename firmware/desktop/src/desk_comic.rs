@@ -16,8 +16,9 @@ use atelier_sim::Pace;
 use comic::config::ComicConfig;
 use comic::daemon::{SimParts, sim_parts};
 use comic::maker::Maker;
+use comic::page::{ComicPage, Watch};
 use comic::robot::spool::Spool;
-use comic::robot::{Event, Finish, Robot, Wiring};
+use comic::robot::{Event, Finish, Inbox, Robot, Wiring};
 use serde::{Deserialize, Serialize};
 
 /// Events kept for the panel's log.
@@ -82,6 +83,12 @@ pub struct DeskComic {
     config: ComicConfig,
     log: Arc<Mutex<Log>>,
     plugged: AtomicBool,
+    /// What the robot's page needs: its inbox, its view, its archive and spool, its folder.
+    inbox: Inbox,
+    watch: Watch,
+    archive: comic::archive::Archive,
+    spool: Spool,
+    state: std::path::PathBuf,
 }
 
 impl DeskComic {
@@ -107,11 +114,17 @@ impl DeskComic {
         let wiring = Wiring::from_board(&mut board, &config)?;
         let log = Arc::new(Mutex::new(Log::default()));
         let heard = Arc::clone(&log);
-        let robot = Robot::new(wiring, maker, spool);
+        let (inbox, watch) = (Inbox::new(), Watch::new());
+        let archive = maker.archive().clone();
+        let robot = Robot::new(wiring, maker, spool.clone()).with_inbox(inbox.clone());
+        let watching = watch.clone();
         let thread = std::thread::Builder::new()
             .name("comic robot".into())
             .spawn(move || {
-                let on_event = move |event: &Event| record(&heard, event);
+                let on_event = move |event: &Event| {
+                    watching.record(event);
+                    record(&heard, event);
+                };
                 if let Err(error) = robot.run(None, stop, Finish::AfterCurrent, on_event) {
                     tracing::error!("the comic robot stopped: {error}");
                 }
@@ -122,8 +135,33 @@ impl DeskComic {
             config,
             log,
             plugged: AtomicBool::new(true),
+            inbox,
+            watch,
+            archive,
+            spool,
+            state: places.state.clone(),
         };
         Ok((Arc::new(comic), thread))
+    }
+
+    /// The robot's page, as `comic run` serves it (pairings in the simulator's state folder;
+    /// codes come out on the simulated paper). Watching needs no pairing here: the simulator
+    /// listens on 127.0.0.1 only.
+    pub fn page_router(&self) -> anyhow::Result<axum::Router> {
+        let settings = comic::config::PageSettings {
+            open_read: true,
+            ..self.config.page.clone()
+        };
+        let pairings = self.state.join("pairings.json");
+        let gate = comic::page::gate(&pairings, &settings, self.inbox.clone())
+            .with_context(|| format!("the robot's pairings in {}", pairings.display()))?;
+        let page = ComicPage::new(
+            self.watch.clone(),
+            self.inbox.clone(),
+            self.archive.clone(),
+            self.spool.clone(),
+        );
+        Ok(comic::page::router(page, gate).0)
     }
 
     /// The robot's simulated board (its pins, its printer's port, and their recording).

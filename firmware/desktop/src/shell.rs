@@ -157,11 +157,14 @@ pub fn router(machines: Machines) -> anyhow::Result<Router> {
         .body_limit(MAX_UPLOAD_BYTES)
         .finish(machines.clone());
     let companion = machines.lamp.companion_router()?;
+    let robot_page = machines.comic.page_router()?;
     Ok(shell
-        // The machine's page at `/lantern/`, so its relative links stay under `/lantern/`
+        // Each machine's page under its name (`/lantern/`), so its relative links stay there
         // (axum's nest answers `/lantern` alone for the nested `/`).
         .route_service("/lantern/", companion.clone().map_request(at_root))
-        .nest("/lantern", companion))
+        .nest("/lantern", companion)
+        .route_service("/comic/", robot_page.clone().map_request(at_root))
+        .nest("/comic", robot_page))
 }
 
 /// The same request for the nested router's own `/`.

@@ -190,6 +190,21 @@ async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
         &browser.screenshot().await.expect("screenshot"),
         "atelier-sim-comic.png",
     );
+    // The robot's own page in its frame follows the same robot: comic 1 is in its archive.
+    until(
+        "the robot's page lists comic 1",
+        Duration::from_secs(60),
+        || async {
+            browser.enter_frame(1).await.ok()?;
+            let listed = browser
+                .find(Locator::Css("#archive img[alt='Comic 1']"))
+                .await
+                .is_ok();
+            browser.enter_parent_frame().await.ok()?;
+            listed.then_some(())
+        },
+    )
+    .await;
 
     // The plotter: a sample in a style, plotted as fast as the simulator goes.
     browser
@@ -269,6 +284,26 @@ async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
     save(
         &browser.screenshot().await.expect("screenshot"),
         "atelier-sim-phone.png",
+    );
+    // The comic robot's own page on a phone, as `comic run` serves it on a Pi.
+    browser
+        .goto(&format!("{page}comic/"))
+        .await
+        .expect("the robot's page loads");
+    until(
+        "the robot's page lists comic 1",
+        Duration::from_secs(20),
+        || async {
+            browser
+                .find(Locator::Css("#archive img[alt='Comic 1']"))
+                .await
+                .ok()
+        },
+    )
+    .await;
+    save(
+        &browser.screenshot().await.expect("screenshot"),
+        "atelier-sim-comic-page.png",
     );
     browser.close().await.expect("browser closes");
 }

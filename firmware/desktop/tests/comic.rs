@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Simulator, post, put, start_with, until_comic};
+use common::{Simulator, get, post, put, start_with, until_comic};
 
 /// The paper, decoded: (width, height, share of black pixels).
 fn paper(sim: &Simulator) -> (u32, u32, f64) {
@@ -91,6 +91,21 @@ fn a_press_on_the_panel_prints_the_archived_comic_on_the_simulated_paper() {
             .exists(),
         "the comic is archived in the simulator's own state"
     );
+
+    // The robot's own page, mounted as `comic run` serves it, follows the same robot: open to
+    // watch on 127.0.0.1, its button and reprints still behind pairing.
+    let (status, page) = get(&sim, "/comic/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Comic robot"), "{page}");
+    let (status, state) = get(&sim, "/comic/api/state");
+    assert_eq!(status, 200, "{state}");
+    let state: serde_json::Value = serde_json::from_str(&state).expect("JSON");
+    assert_eq!(state["printed"], 1, "{state}");
+    let (status, archive) = get(&sim, "/comic/api/archive");
+    assert_eq!(status, 200);
+    assert!(archive.contains("\"number\":1"), "{archive}");
+    assert_eq!(post(&sim, "/comic/api/press", "").0, 401);
+    assert_eq!(post(&sim, "/comic/api/archive/1/reprint", "").0, 401);
 }
 
 #[test]
