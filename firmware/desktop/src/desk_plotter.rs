@@ -4,7 +4,6 @@
 //! pauses and resumes, and sets how fast virtual time runs (×1 … ×1000); it shows the cords,
 //! the gondola, the step counters, the pen, and the paper as the simulated pen inked it.
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,20 +13,16 @@ use anyhow::Context as _;
 use atelier_board::BackendKind;
 use atelier_config::Places;
 use atelier_sim::{Pace, SimPlotter, VirtualClock};
-use polargraph::job::{Job, JobOptions};
+use polargraph::job::Job;
 use polargraph::plotter::{Outcome, Progress};
 use polargraph::session::Session;
-use polargraph::{PlotterConfig, Rect, Style};
-use serde::{Deserialize, Serialize};
+use polargraph::studio::Studio;
+pub use polargraph::studio::{MAX_UPLOAD_BYTES, PlotRequest, Preview};
+use polargraph::{PlotterConfig, Rect};
+use serde::Serialize;
 
 /// The fastest the panel runs the plotter's clock.
 pub const MAX_SPEED: f64 = 1000.0;
-
-/// The largest picture the page may upload.
-pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
-
-/// Where uploaded pictures go, and how the page names them.
-const UPLOADS: &str = "uploads";
 
 /// Pixels per millimetre of the paper picture sent to the page.
 const CANVAS_PX_PER_MM: f64 = 1.5;
@@ -83,19 +78,6 @@ pub struct PlotterPanel {
     pub styles: Vec<&'static str>,
 }
 
-/// A plot asked for from the panel.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlotRequest {
-    /// A sample's file name (`ramp.png`).
-    pub sample: String,
-    /// A style's name.
-    pub style: String,
-    /// The random seed (the same seed draws the same picture).
-    #[serde(default)]
-    pub seed: u64,
-}
-
 enum Command {
     Plot(PlotRequest),
     Resume,
@@ -122,24 +104,7 @@ pub struct DeskPlotter {
     pause: Arc<AtomicBool>,
     commands: SyncSender<Command>,
     status: Arc<Mutex<Status>>,
-    samples: PathBuf,
-    uploads: PathBuf,
-    preview: Mutex<Option<Preview>>,
-}
-
-/// A planned drawing shown before plotting, with its files for download.
-#[derive(Clone, Debug)]
-pub struct Preview {
-    /// What was planned.
-    pub request: PlotRequest,
-    /// Strokes, lengths, steps and the time the plot will take.
-    pub summary: polargraph::output::Summary,
-    /// The plot in plot order (ink and pen-up travel in layers), mm on the paper.
-    pub svg: String,
-    /// The ink as a PNG.
-    pub png: Vec<u8>,
-    /// Cartesian G-code, for other plotters.
-    pub gcode: String,
+    studio: Arc<Studio>,
 }
 
 impl std::fmt::Debug for Command {
@@ -188,12 +153,16 @@ impl DeskPlotter {
             message: None,
         }));
         let (commands, inbox) = std::sync::mpsc::sync_channel(4);
+        let studio = Arc::new(Studio::new(
+            config.clone(),
+            &places.assets.join("plotter"),
+            &places.state,
+            &places.state.join("desktop-jobs"),
+        ));
         let worker = Worker {
             session,
             status: Arc::clone(&status),
-            jobs: places.state.join("desktop-jobs"),
-            samples: places.assets.join("plotter"),
-            uploads: places.state.join(UPLOADS),
+            studio: Arc::clone(&studio),
             stop,
             pause: Arc::clone(&pause),
         };
@@ -212,9 +181,7 @@ impl DeskPlotter {
             pause,
             commands,
             status,
-            samples: places.assets.join("plotter"),
-            uploads: places.state.join(UPLOADS),
-            preview: Mutex::new(None),
+            studio,
         };
         Ok((Arc::new(plotter), thread))
     }
@@ -227,34 +194,12 @@ impl DeskPlotter {
     /// The pictures to plot: the samples among the assets, then the uploads
     /// (`uploads/NAME`).
     pub fn samples(&self) -> Vec<String> {
-        let mut names = pictures_in(&self.samples);
-        names.extend(
-            pictures_in(&self.uploads)
-                .into_iter()
-                .map(|name| format!("{UPLOADS}/{name}")),
-        );
-        names
+        self.studio.pictures()
     }
 
-    /// Takes an uploaded picture called `name` (PNG, JPEG or SVG, by its content): checked
-    /// as the planner reads it, then offered as `uploads/NAME`. Refused with the reason when it
-    /// is not a picture the plotter can draw.
+    /// Takes an uploaded picture called `name`; see [`Studio::upload`].
     pub fn upload(&self, name: &str, bytes: &[u8]) -> Result<String, String> {
-        let name = upload_name(name)?;
-        std::fs::create_dir_all(&self.uploads)
-            .map_err(|e| format!("cannot keep uploads in {}: {e}", self.uploads.display()))?;
-        let trial = self
-            .uploads
-            .join(format!(".{name}.{}.checking", std::process::id()));
-        std::fs::write(&trial, bytes).map_err(|e| format!("cannot keep the upload: {e}"))?;
-        let checked = polargraph::input::load(&trial)
-            .map_err(|e| e.to_string().replace(&trial.display().to_string(), &name));
-        let kept = checked.and_then(|_| {
-            std::fs::rename(&trial, self.uploads.join(&name))
-                .map_err(|e| format!("cannot keep the upload: {e}"))
-        });
-        let _ = std::fs::remove_file(&trial);
-        kept.map(|()| format!("{UPLOADS}/{name}"))
+        self.studio.upload(name, bytes)
     }
 
     /// What the panel shows now.
@@ -283,86 +228,25 @@ impl DeskPlotter {
             job: status.job.clone(),
             message: status.message.clone(),
             samples: self.samples(),
-            styles: Style::ALL.iter().map(|s| s.name()).collect(),
+            styles: self.studio.styles(),
         }
     }
 
     /// Plots `request`; refused while another plot runs, or for a sample or style that is
     /// not there.
     pub fn plot(&self, request: PlotRequest) -> Result<(), String> {
-        if !self.samples().contains(&request.sample) {
-            return Err(format!(
-                "no sample {:?}: choose one of {}",
-                request.sample,
-                self.samples().join(", ")
-            ));
-        }
-        request.style.parse::<Style>()?;
+        self.studio.check(&request)?;
         self.send(Command::Plot(request))
     }
 
-    /// Plans `request` without plotting it: its summary (with the plot's time) and its SVG, PNG
-    /// and G-code, kept as the latest preview. Takes as long as planning does.
+    /// Plans `request` without plotting it; see [`Studio::preview`].
     pub fn preview(&self, request: PlotRequest) -> Result<polargraph::output::Summary, String> {
-        let path = self.sample_path(&request.sample)?;
-        let style = request.style.parse::<Style>()?;
-        let drawing = polargraph::input::load(&path).map_err(|e| e.to_string())?;
-        let plan = polargraph::Plan::new(
-            &self.config,
-            Some(&drawing),
-            Some(style),
-            &polargraph::plan::StyleOptions::default(),
-            request.seed,
-        )
-        .map_err(|e| e.to_string())?;
-        let summary = plan.summary(Some(request.sample.clone()), |_| {});
-        let svg = polargraph::output::svg(
-            &plan.strokes,
-            plan.machine.home_position(),
-            plan.machine.paper,
-            plan.machine.drawable,
-            self.config.pen.width_mm,
-        );
-        let ink = polargraph::output::ink(
-            &plan.strokes,
-            plan.machine.paper,
-            self.config.pen.width_mm,
-            4.0,
-        );
-        let mut png = Vec::new();
-        ink.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .map_err(|e| format!("encoding the preview: {e}"))?;
-        let gcode = polargraph::output::gcode(&plan.strokes, &self.config, plan.machine.paper);
-        *self.preview.lock().unwrap_or_else(PoisonError::into_inner) = Some(Preview {
-            request,
-            summary: summary.clone(),
-            svg,
-            png,
-            gcode,
-        });
-        Ok(summary)
+        self.studio.preview(request)
     }
 
     /// The latest preview.
     pub fn latest_preview(&self) -> Option<Preview> {
-        self.preview
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// The file behind a name from [`DeskPlotter::samples`].
-    fn sample_path(&self, sample: &str) -> Result<PathBuf, String> {
-        if !self.samples().iter().any(|name| name == sample) {
-            return Err(format!(
-                "no sample {sample:?}: choose one of {}",
-                self.samples().join(", ")
-            ));
-        }
-        Ok(match sample.strip_prefix(&format!("{UPLOADS}/")) {
-            Some(upload) => self.uploads.join(upload),
-            None => self.samples.join(sample),
-        })
+        self.studio.latest_preview()
     }
 
     /// Stops the plot safely, the pen up.
@@ -442,9 +326,7 @@ impl DeskPlotter {
 struct Worker {
     session: Session,
     status: Arc<Mutex<Status>>,
-    jobs: PathBuf,
-    samples: PathBuf,
-    uploads: PathBuf,
+    studio: Arc<Studio>,
     stop: Arc<AtomicBool>,
     pause: Arc<AtomicBool>,
 }
@@ -462,7 +344,7 @@ impl Worker {
             let result = match command {
                 Command::Plot(request) => {
                     self.set(Activity::Planning, Some(request.clone()), None);
-                    match self.new_job(&request) {
+                    match self.studio.new_job(&request) {
                         Ok(new) => {
                             let job = job.insert(new);
                             self.set(Activity::Plotting, Some(request), None);
@@ -511,30 +393,6 @@ impl Worker {
         }
     }
 
-    /// A job folder for `request`, with a copy of the sample, the options and the config.
-    fn new_job(&self, request: &PlotRequest) -> anyhow::Result<Job> {
-        let number = std::fs::read_dir(&self.jobs).map_or(0, |dir| dir.count()) + 1;
-        let dir = self.jobs.join(format!("job-{number:04}"));
-        let options = JobOptions {
-            input: None,
-            style: Some(request.style.clone()),
-            seed: request.seed,
-            cell_mm: None,
-            dots: None,
-        };
-        // Only names from the list get here: a sample, or `uploads/NAME`.
-        let sample = match request.sample.strip_prefix(&format!("{UPLOADS}/")) {
-            Some(upload) => self.uploads.join(upload),
-            None => self.samples.join(Path::new(&request.sample)),
-        };
-        Ok(Job::create(
-            &dir,
-            Some(&sample),
-            options,
-            &self.session.config,
-        )?)
-    }
-
     fn set(&self, activity: Activity, job: Option<PlotRequest>, message: Option<String>) {
         let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
         status.activity = activity;
@@ -560,46 +418,4 @@ fn report(status: &Mutex<Status>, progress: Progress) {
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .progress = progress;
-}
-
-/// The PNG, JPEG and SVG files in `folder`, sorted.
-fn pictures_in(folder: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(folder)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| !name.starts_with('.'))
-        .filter(|name| {
-            let name = name.to_ascii_lowercase();
-            [".png", ".jpg", ".jpeg", ".svg"]
-                .iter()
-                .any(|extension| name.ends_with(extension))
-        })
-        .collect();
-    names.sort();
-    names
-}
-
-/// An upload's name as kept: letters, digits, `.`, `-` and `_`, at most 64 characters, ending
-/// in .png, .jpg, .jpeg or .svg.
-fn upload_name(name: &str) -> Result<String, String> {
-    let lower = name.to_ascii_lowercase();
-    let fine = !name.is_empty()
-        && name.len() <= 64
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        && [".png", ".jpg", ".jpeg", ".svg"]
-            .iter()
-            .any(|extension| lower.ends_with(extension));
-    if fine {
-        Ok(name.to_owned())
-    } else {
-        Err(format!(
-            "the upload's name {name:?} is not one the plotter keeps: letters, digits, '.', '-' \
-             and '_', at most 64 characters, ending in .png, .jpg, .jpeg or .svg"
-        ))
-    }
 }

@@ -16,6 +16,8 @@
 //! | tying them together | [`plan`] |
 //! | SVG, PNG, JSON and G-code | [`output`] |
 //! | playing the step times onto the motors and the pen, lateness measured | [`executor`] |
+//! | pictures, uploads, previews and job folders for a page | [`studio`] |
+//! | `polargraph run`: the queue, and its page | [`daemon`], [`page`] |
 
 pub mod calibration;
 pub mod config;
@@ -38,6 +40,7 @@ pub mod point_tour;
 pub mod realtime;
 pub mod session;
 pub mod simulated;
+pub mod studio;
 pub mod styles;
 pub mod tone;
 
