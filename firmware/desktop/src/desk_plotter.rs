@@ -148,6 +148,7 @@ impl DeskPlotter {
                 stroke: 0,
                 strokes: 0,
                 pen_down: false,
+                steps: [0, 0],
             },
             job: None,
             message: None,
@@ -308,6 +309,7 @@ impl DeskPlotter {
                     stroke: 0,
                     strokes: 0,
                     pen_down: false,
+                    steps: [0, 0],
                 };
             }
             Command::Resume => status.activity = Activity::Plotting,
@@ -402,6 +404,7 @@ impl Worker {
             stroke: 0,
             strokes: 0,
             pen_down: false,
+            steps: [0, 0],
         };
     }
 

@@ -30,6 +30,40 @@ pub struct PlotterConfig {
     /// The motor driver chips.
     #[serde(default)]
     pub drivers: Drivers,
+    /// The plotter's page, served by `polargraph run`. Not part of a job's copy of the config
+    /// (a job's identity must not change with the page's port).
+    #[serde(default, skip_serializing)]
+    pub page: PageSettings,
+}
+
+/// The `[page]` table: the page `polargraph run` serves on the network.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PageSettings {
+    /// Serve the page at all.
+    pub enabled: bool,
+    /// The address to listen on: `0.0.0.0` for every network the plotter is on, `127.0.0.1`
+    /// for this machine only.
+    pub bind: String,
+    /// The TCP port.
+    pub port: u16,
+    /// The plotter's network name, announced over mDNS as `NAME.local`.
+    pub hostname: String,
+    /// Let anyone on the network watch the plotter without pairing. Plotting, uploading and
+    /// every other change always need pairing.
+    pub open_read: bool,
+}
+
+impl Default for PageSettings {
+    fn default() -> Self {
+        PageSettings {
+            enabled: true,
+            bind: "0.0.0.0".into(),
+            port: 8082,
+            hostname: "polargraph".into(),
+            open_read: false,
+        }
+    }
 }
 
 /// The `[drivers]` table: the step/dir driver chips and how the motors are mounted.

@@ -1,8 +1,9 @@
 //! `polargraph run`: the plotter as a machine that stays up. One thread plays jobs from a
 //! bounded queue on the plotter (its own thread, real-time where permitted); another answers
 //! requests on a Unix socket in the state folder, one JSON object a line, so `polargraph plot`,
-//! `pause`, `resume` and `status` (and the coming web page) go through the queue. The state is
-//! published for whoever asks. After a restart the daemon comes up paused and never moves on
+//! `pause`, `resume`, `status` and `pair` go through the queue; the machine's page
+//! ([`crate::page`]) asks the same [`Control`] in-process. The state is published for whoever
+//! asks. After a restart the daemon comes up paused and never moves on
 //! its own; with no job running or paused, the motors are released after the configured idle
 //! time.
 
@@ -52,6 +53,8 @@ pub enum Request {
     Home,
     /// What the daemon is doing.
     Status,
+    /// A pairing code for the page, for the console (`polargraph pair`).
+    Pair,
 }
 
 /// What the daemon is doing.
@@ -83,8 +86,13 @@ pub struct Status {
     pub pen_down: bool,
     /// Whether the gondola's position is known.
     pub position_known: bool,
+    /// The motors' step counters (left, right) as last reported, when known.
+    pub steps: Option<[i64; 2]>,
     /// Requests waiting.
     pub queued: usize,
+    /// Where the plotter's page is served, once it is.
+    #[serde(default)]
+    pub page: Option<String>,
     /// The last outcome or fault, in words.
     pub message: String,
 }
@@ -104,6 +112,102 @@ struct Shared {
     status: Mutex<Status>,
     /// Set to stop the running plot (pause, shutdown).
     stop: Arc<AtomicBool>,
+    /// The page's gate, once the page is served: `pair` asks it for codes.
+    gate: std::sync::OnceLock<Arc<atelier_web::Gate>>,
+}
+
+/// The daemon's controls, for its socket and its page: the state, and requests answered at
+/// once (status, pause, pair) or queued for the plotter (the rest).
+#[derive(Clone)]
+pub struct Control {
+    shared: Arc<Shared>,
+    queue: SyncSender<Request>,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control").finish_non_exhaustive()
+    }
+}
+
+impl Control {
+    /// What the daemon is doing now.
+    pub fn status(&self) -> Status {
+        self.shared.status()
+    }
+
+    /// The page's gate, so `pair` can hand out codes.
+    pub fn attach_gate(&self, gate: Arc<atelier_web::Gate>) {
+        let _ = self.shared.gate.set(gate);
+    }
+
+    /// Where the page is served, for `polargraph status`.
+    pub fn page_served_at(&self, url: String) {
+        self.shared.update(|s| s.page = Some(url));
+    }
+
+    /// Takes `request`: status, pause and pair at once, the rest through the queue (refused
+    /// when it is full).
+    pub fn ask(&self, request: Request) -> Reply {
+        let shared = &self.shared;
+        let (ok, message) = match request {
+            Request::Status => (true, "status".to_owned()),
+            Request::Pause => {
+                if shared.status().activity == Activity::Plotting {
+                    shared.stop.store(true, Ordering::SeqCst);
+                    (
+                        true,
+                        "pausing: the pen lifts after the current step".to_owned(),
+                    )
+                } else {
+                    (false, "nothing is plotting".to_owned())
+                }
+            }
+            Request::Pair => match shared.gate.get() {
+                None => (
+                    false,
+                    "the page is switched off ([page] enabled = false)".to_owned(),
+                ),
+                Some(gate) => {
+                    let code = gate.pairing().new_code(Instant::now());
+                    let lifetime = gate.pairing().code_lifetime();
+                    match code {
+                        Ok(code) => (
+                            true,
+                            format!(
+                                "pairing code {code}: type it on the plotter's page within {}                                  minutes",
+                                lifetime.as_secs().div_ceil(60)
+                            ),
+                        ),
+                        Err(e) => (false, e.to_string()),
+                    }
+                }
+            },
+            request => {
+                // Counted before it is sent: the plotter may take it at once.
+                shared.update(|s| s.queued += 1);
+                let sent = self.queue.try_send(request);
+                if sent.is_err() {
+                    shared.update(|s| s.queued = s.queued.saturating_sub(1));
+                }
+                match sent {
+                    Ok(()) => (true, "queued".to_owned()),
+                    Err(TrySendError::Full(_)) => (
+                        false,
+                        format!("{QUEUE_LIMIT} requests are already waiting: try again later"),
+                    ),
+                    Err(TrySendError::Disconnected(_)) => {
+                        (false, "the daemon is stopping".to_owned())
+                    }
+                }
+            }
+        };
+        Reply {
+            ok,
+            message,
+            status: shared.status(),
+        }
+    }
 }
 
 impl Shared {
@@ -137,75 +241,146 @@ pub fn ask(state: &Path, request: &Request) -> Option<std::io::Result<Reply>> {
 }
 
 /// Runs the daemon on `session` until `shutdown` is set (SIGTERM, SIGINT): a running job is
-/// then paused safely first.
+/// then paused safely first. Serves the page as `page` says.
 pub fn run(
-    mut session: Session,
+    session: Session,
     release_after: Duration,
     stop: Arc<AtomicBool>,
     shutdown: Arc<AtomicBool>,
+    page: Option<crate::page::PageSite>,
 ) -> anyhow::Result<()> {
-    let state = session.state.clone();
-    // One driver of the plotter at a time: standalone commands refuse while the daemon runs.
-    let _claim = session::PlottingClaim::take(&state)?;
-    let socket_path = state.join(SOCKET);
-    // A socket left by a killed daemon: nothing answers it.
-    if UnixStream::connect(&socket_path).is_ok() {
-        anyhow::bail!(
-            "another `polargraph run` answers on {}",
-            socket_path.display()
-        );
-    }
-    let _ = std::fs::remove_file(&socket_path);
-    let listener = UnixListener::bind(&socket_path)
-        .map_err(|e| anyhow::anyhow!("listening on {}: {e}", socket_path.display()))?;
-    listener.set_nonblocking(true)?;
+    Daemon::new(session, release_after, stop, shutdown).run(page)
+}
 
-    // After a restart nothing moves on its own: an unfinished job waits for `resume`.
-    let unfinished = session::current_job(&state)
-        .ok()
-        .filter(|dir| is_unfinished(dir));
-    let shared = Arc::new(Shared {
-        status: Mutex::new(Status {
-            activity: if unfinished.is_some() {
-                Activity::Paused
-            } else {
-                Activity::Idle
+/// The daemon before it runs: its plotter, its state, and the [`Control`] its socket and page
+/// use (a test can build the page on it without starting the plotter's loop).
+pub struct Daemon {
+    session: Session,
+    release_after: Duration,
+    stop: Arc<AtomicBool>,
+    shutdown: Arc<AtomicBool>,
+    queue: Receiver<Request>,
+    control: Control,
+}
+
+impl std::fmt::Debug for Daemon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Daemon").finish_non_exhaustive()
+    }
+}
+
+impl Daemon {
+    /// The daemon of `session`: paused on an unfinished job (nothing moves on its own after a
+    /// restart), idle otherwise.
+    pub fn new(
+        session: Session,
+        release_after: Duration,
+        stop: Arc<AtomicBool>,
+        shutdown: Arc<AtomicBool>,
+    ) -> Daemon {
+        let unfinished = session::current_job(&session.state)
+            .ok()
+            .filter(|dir| is_unfinished(dir));
+        let shared = Arc::new(Shared {
+            status: Mutex::new(Status {
+                activity: if unfinished.is_some() {
+                    Activity::Paused
+                } else {
+                    Activity::Idle
+                },
+                job: unfinished.clone(),
+                stroke: 0,
+                strokes: 0,
+                pen_down: false,
+                position_known: session.plotter.steps().is_some(),
+                steps: session.plotter.steps(),
+                queued: 0,
+                page: None,
+                message: match &unfinished {
+                    Some(dir) => format!(
+                        "{} was not finished: paused until `polargraph resume`",
+                        dir.display()
+                    ),
+                    None => "ready".to_owned(),
+                },
+            }),
+            stop: Arc::clone(&stop),
+            gate: std::sync::OnceLock::new(),
+        });
+        let (sender, queue) = std::sync::mpsc::sync_channel::<Request>(QUEUE_LIMIT);
+        Daemon {
+            session,
+            release_after,
+            stop,
+            shutdown,
+            queue,
+            control: Control {
+                shared,
+                queue: sender,
             },
-            job: unfinished.clone(),
-            stroke: 0,
-            strokes: 0,
-            pen_down: false,
-            position_known: session.plotter.steps().is_some(),
-            queued: 0,
-            message: match &unfinished {
-                Some(dir) => format!(
-                    "{} was not finished: paused until `polargraph resume`",
-                    dir.display()
-                ),
-                None => "ready".to_owned(),
-            },
-        }),
-        stop: Arc::clone(&stop),
-    });
-    let (sender, queue) = std::sync::mpsc::sync_channel::<Request>(QUEUE_LIMIT);
-    let listening = {
-        let shared = Arc::clone(&shared);
-        let shutdown = Arc::clone(&shutdown);
-        std::thread::spawn(move || listen(&listener, &sender, &shared, &shutdown))
-    };
-    tracing::info!(socket = %socket_path.display(), "polargraph daemon running");
-    let worked = work(
-        &mut session,
-        &queue,
-        &shared,
-        release_after,
-        &stop,
-        &shutdown,
-    );
-    shutdown.store(true, Ordering::SeqCst);
-    let _ = listening.join();
-    let _ = std::fs::remove_file(&socket_path);
-    worked
+        }
+    }
+
+    /// Its controls.
+    pub fn control(&self) -> Control {
+        self.control.clone()
+    }
+
+    /// Its plotter.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Claims the plotter, answers on the socket (and the page), and plays requests until
+    /// shutdown.
+    pub fn run(self, page: Option<crate::page::PageSite>) -> anyhow::Result<()> {
+        let Daemon {
+            mut session,
+            release_after,
+            stop,
+            shutdown,
+            queue,
+            control,
+        } = self;
+        let state = session.state.clone();
+        // One driver of the plotter at a time: standalone commands refuse while it runs.
+        let _claim = session::PlottingClaim::take(&state)?;
+        let socket_path = state.join(SOCKET);
+        // A socket left by a killed daemon: nothing answers it.
+        if UnixStream::connect(&socket_path).is_ok() {
+            anyhow::bail!(
+                "another `polargraph run` answers on {}",
+                socket_path.display()
+            );
+        }
+        let _ = std::fs::remove_file(&socket_path);
+        let listener = UnixListener::bind(&socket_path)
+            .map_err(|e| anyhow::anyhow!("listening on {}: {e}", socket_path.display()))?;
+        listener.set_nonblocking(true)?;
+        let served = match page {
+            Some(site) => crate::page::serve(&site, &control, &session)?,
+            None => None,
+        };
+        let listening = {
+            let control = control.clone();
+            let shutdown = Arc::clone(&shutdown);
+            std::thread::spawn(move || listen(&listener, &control, &shutdown))
+        };
+        tracing::info!(socket = %socket_path.display(), "polargraph daemon running");
+        let worked = work(
+            &mut session,
+            &queue,
+            &control.shared,
+            release_after,
+            &stop,
+            &shutdown,
+        );
+        shutdown.store(true, Ordering::SeqCst);
+        let _ = listening.join();
+        drop(served);
+        let _ = std::fs::remove_file(&socket_path);
+        worked
+    }
 }
 
 fn is_unfinished(dir: &Path) -> bool {
@@ -215,17 +390,12 @@ fn is_unfinished(dir: &Path) -> bool {
         .is_some_and(|checkpoint| checkpoint.state != JobState::Done)
 }
 
-/// Answers requests until shutdown: `pause` and `status` at once, the rest through the queue.
-fn listen(
-    listener: &UnixListener,
-    queue: &SyncSender<Request>,
-    shared: &Shared,
-    shutdown: &AtomicBool,
-) {
+/// Answers requests until shutdown (see [`Control::ask`]).
+fn listen(listener: &UnixListener, control: &Control, shutdown: &AtomicBool) {
     while !shutdown.load(Ordering::SeqCst) {
         match listener.accept() {
             Ok((stream, _)) => {
-                if let Err(e) = answer(&stream, queue, shared) {
+                if let Err(e) = answer(&stream, control) {
                     tracing::warn!(error = %e, "a control request failed");
                 }
             }
@@ -240,57 +410,22 @@ fn listen(
     }
 }
 
-fn answer(
-    stream: &UnixStream,
-    queue: &SyncSender<Request>,
-    shared: &Shared,
-) -> std::io::Result<()> {
+fn answer(stream: &UnixStream, control: &Control) -> std::io::Result<()> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(CLIENT_TIMEOUT))?;
     stream.set_write_timeout(Some(CLIENT_TIMEOUT))?;
     let mut line = String::new();
     // A request is one short line: a client may not make the daemon read more.
     BufReader::new(std::io::Read::take(stream, 64 * 1024)).read_line(&mut line)?;
-    let (ok, message) = match serde_json::from_str::<Request>(&line) {
-        Err(e) => (
-            false,
-            format!(
+    let reply = match serde_json::from_str::<Request>(&line) {
+        Ok(request) => control.ask(request),
+        Err(e) => Reply {
+            ok: false,
+            message: format!(
                 "not a request ({e}): send one JSON object a line, such as {{\"command\":\"status\"}}"
             ),
-        ),
-        Ok(Request::Status) => (true, "status".to_owned()),
-        Ok(Request::Pause) => {
-            if shared.status().activity == Activity::Plotting {
-                shared.stop.store(true, Ordering::SeqCst);
-                (
-                    true,
-                    "pausing: the pen lifts after the current step".to_owned(),
-                )
-            } else {
-                (false, "nothing is plotting".to_owned())
-            }
-        }
-        Ok(request) => {
-            // Counted before it is sent: the plotter may take it at once.
-            shared.update(|s| s.queued += 1);
-            let sent = queue.try_send(request);
-            if sent.is_err() {
-                shared.update(|s| s.queued = s.queued.saturating_sub(1));
-            }
-            match sent {
-                Ok(()) => (true, "queued".to_owned()),
-                Err(TrySendError::Full(_)) => (
-                    false,
-                    format!("{QUEUE_LIMIT} requests are already waiting: try again later"),
-                ),
-                Err(TrySendError::Disconnected(_)) => (false, "the daemon is stopping".to_owned()),
-            }
-        }
-    };
-    let reply = Reply {
-        ok,
-        message,
-        status: shared.status(),
+            status: control.status(),
+        },
     };
     let mut text = serde_json::to_string(&reply)?;
     text.push('\n');
@@ -322,6 +457,7 @@ fn work(
                     shared.update(|s| {
                         s.activity = Activity::Released;
                         s.position_known = false;
+                        s.steps = None;
                         s.message = "motors released after the idle time: `polargraph set-home` \
                                      before the next plot"
                             .to_owned();
@@ -341,10 +477,11 @@ fn work(
                 format!("{e:#}")
             }
         };
-        let known = session.plotter.steps().is_some();
+        let steps = session.plotter.steps();
         shared.update(|s| {
             s.message = message;
-            s.position_known = known;
+            s.position_known = steps.is_some();
+            s.steps = steps;
         });
         idle_since = Instant::now();
     }
@@ -399,7 +536,7 @@ fn perform(
             session::remember_job(&session.state, &dir)?;
             play(session, &job, shared, stop, true)
         }
-        Request::Pause | Request::Status => Ok(String::new()),
+        Request::Pause | Request::Status | Request::Pair => Ok(String::new()),
     }
 }
 

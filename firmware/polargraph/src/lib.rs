@@ -32,6 +32,7 @@ pub mod journal;
 pub mod kinematics;
 pub mod motion;
 pub mod output;
+pub mod page;
 pub mod parts;
 pub mod path;
 pub mod plan;

@@ -53,10 +53,18 @@ enum Command {
     /// Runs the plotter as a machine that stays up: `plot`, `pause`, `resume`, `set-home`,
     /// `home` and `status` go through its queue (a socket in the state folder). After a restart
     /// it comes up paused and never moves on its own; idle motors are released after
-    /// `drivers.release_after_s`. SIGTERM or Ctrl-C pause a running job safely, then stop.
+    /// `drivers.release_after_s`. It serves the plotter's page (`[page]`, port 8082; pair with
+    /// `polargraph pair`). SIGTERM or Ctrl-C pause a running job safely, then stop.
     Run {
         #[command(flatten)]
         board: BoardArgs,
+    },
+    /// Prints a pairing code for the plotter's page (served by `polargraph run`): type it on
+    /// the page within five minutes. Single-use; wrong codes lock pairing for a while.
+    Pair {
+        /// The machine's config (for where its state folder is).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// What `polargraph run` is doing.
     Status {
@@ -248,6 +256,20 @@ fn run(args: Args) -> anyhow::Result<()> {
             println!("asked the plot (process {pid}) to stop with the pen up");
             Ok(())
         }
+        Command::Pair { config } => {
+            let places = Places::find("polargraph", config.as_deref());
+            match through_daemon(&places, &Request::Pair)? {
+                Some(reply) if reply.ok => {
+                    atelier_cli::print_stdout(&reply.message).context("printing the code")
+                }
+                Some(reply) => anyhow::bail!("polargraph run: {}", reply.message),
+                None => anyhow::bail!(
+                    "no `polargraph run` is running (its socket would be {}): the page and its \
+                     pairing come with it",
+                    places.state.join(polargraph::daemon::SOCKET).display()
+                ),
+            }
+        }
         Command::Status { config } => {
             let places = Places::find("polargraph", config.as_deref());
             match through_daemon(&places, &Request::Status)? {
@@ -262,7 +284,11 @@ fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         Command::Run { board } => {
-            let (config, _, session) = open(&board)?;
+            let (config, places, session) = open(&board)?;
+            let page = polargraph::page::PageSite {
+                settings: config.page.clone(),
+                samples: places.assets.join("plotter"),
+            };
             let shutdown = Arc::new(AtomicBool::new(false));
             for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
                 signal_hook::flag::register(signal, Arc::clone(&shutdown))
@@ -274,6 +300,7 @@ fn run(args: Args) -> anyhow::Result<()> {
                 std::time::Duration::from_secs_f64(config.drivers.release_after_s),
                 stop,
                 shutdown,
+                Some(page),
             )
         }
         Command::SetHome { board } => {

@@ -84,6 +84,8 @@ pub struct Progress {
     pub strokes: usize,
     /// Whether the pen is down.
     pub pen_down: bool,
+    /// The motors' step counters (left, right).
+    pub steps: [i64; 2],
 }
 
 /// A plotter with its parts opened and its position file at hand.
@@ -575,6 +577,7 @@ impl Plotter {
                     stroke: last.stroke,
                     strokes: total,
                     pen_down: mark.pen_down,
+                    steps: last.steps,
                 });
                 if stop.load(Ordering::SeqCst) {
                     Control::Stop

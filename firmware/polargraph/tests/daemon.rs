@@ -4,7 +4,8 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -39,7 +40,16 @@ impl Machine {
             .replace("margin_mm = 15.0", "margin_mm = 120.0")
             .replace("paper_height_mm = 420.0", "paper_height_mm = 320.0")
             .replace("backend = \"rpi\"", "backend = \"sim\"")
-            .replace("release_after_s = 300", "release_after_s = 2");
+            .replace("release_after_s = 300", "release_after_s = 2")
+            // The page on loopback, on a free port: tests run side by side.
+            .replace(
+                "bind = \"0.0.0.0\"\nport = 8082",
+                "bind = \"127.0.0.1\"\nport = 0",
+            );
+        assert!(
+            small.contains("port = 0"),
+            "the shipped [page] table changed"
+        );
         std::fs::write(&config, small).expect("config");
         Machine { root, config }
     }
@@ -241,4 +251,132 @@ fn idle_motors_are_released_and_a_bad_request_is_refused_with_a_message() {
     let reply: Reply = serde_json::from_str(&answer).expect("a reply");
     assert!(!reply.ok);
     assert!(reply.message.contains("not a request"), "{}", reply.message);
+}
+
+/// One HTTP/1.1 request to the plotter's page, with a bearer token if given: status and body.
+fn http(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let authorization = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{authorization}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("sends");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("reads");
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header");
+    let status = String::from_utf8_lossy(&answer[..split])
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, answer[split + 4..].to_vec())
+}
+
+fn json(body: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(body).unwrap_or(serde_json::Value::Null)
+}
+
+#[test]
+fn a_phone_pairs_with_the_console_s_code_then_plots_from_the_page_and_sees_the_paper() {
+    let machine = Machine::new();
+    let _daemon = machine.start_daemon();
+    let served = machine.wait_for("the page", |reply| reply.status.page.is_some());
+    let url = served.status.page.expect("the page's address");
+    let address: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .expect("an address");
+
+    // Unpaired: the page answers, the plotter does not.
+    let (status, page) = http(address, "GET", "/", None, "");
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&page).contains("Polargraph"));
+    assert_eq!(http(address, "GET", "/api/state", None, "").0, 401);
+    let plot = r#"{"sample":"ramp.png","style":"squiggle","seed":3}"#;
+    assert_eq!(http(address, "POST", "/api/plot", None, plot).0, 401);
+
+    // The code comes from the console.
+    let paired = machine.run(&["pair"]);
+    assert!(paired.status.success(), "{}", text(&paired));
+    let said = text(&paired);
+    let code: String = said
+        .split_whitespace()
+        .find(|word| {
+            let word = word.trim_end_matches(':');
+            word.len() == 6 && word.bytes().all(|b| b.is_ascii_digit())
+        })
+        .expect("a six-digit code")
+        .trim_end_matches(':')
+        .to_owned();
+    let (status, body) = http(
+        address,
+        "POST",
+        "/api/pair",
+        None,
+        &format!(r#"{{"code":"{code}","name":"test phone"}}"#),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let token = json(&body)["token"].as_str().expect("a token").to_owned();
+    let token = Some(token.as_str());
+
+    let pictures = json(&http(address, "GET", "/api/pictures", token, "").1);
+    assert!(
+        pictures["pictures"].to_string().contains("ramp.png"),
+        "{pictures}"
+    );
+    let (status, body) = http(
+        address,
+        "POST",
+        "/api/plot",
+        token,
+        r#"{"sample":"nope.png","style":"squiggle"}"#,
+    );
+    assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
+    assert!(
+        String::from_utf8_lossy(&body).contains("ramp.png"),
+        "the refusal lists the pictures"
+    );
+
+    let (status, body) = http(address, "POST", "/api/plot", token, plot);
+    assert_eq!(status, 202, "{}", String::from_utf8_lossy(&body));
+    machine.wait_for("the page's plot to finish", |reply| {
+        reply.status.activity == Activity::Idle && reply.status.message.starts_with("finished")
+    });
+    let state = json(&http(address, "GET", "/api/state", token, "").1);
+    assert_eq!(state["simulated"], true, "{state}");
+    assert!(state["pen_mm"].is_array(), "{state}");
+
+    // The simulated paper, inked darker on the ramp's dark side.
+    let (status, png) = http(address, "GET", "/api/canvas.png", token, "");
+    assert_eq!(status, 200);
+    let paper = image::load_from_memory(&png).expect("a PNG").to_luma8();
+    let ink_in = |from: u32, to: u32| {
+        (from..to)
+            .flat_map(|x| (0..paper.height()).map(move |y| (x, y)))
+            .filter(|&(x, y)| paper.get_pixel(x, y).0[0] < 128)
+            .count()
+    };
+    let (w, half) = (paper.width(), paper.width() / 2);
+    assert!(ink_in(half, w) > 0, "no ink on the paper");
+    assert!(
+        ink_in(half, w) > 2 * ink_in(0, half),
+        "the ramp is dark on its right: {} vs {}",
+        ink_in(half, w),
+        ink_in(0, half)
+    );
 }

@@ -28,3 +28,39 @@ where
         });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
+
+/// Streams what `sample` returns to one page, looked at every `every` and sent as an event
+/// named `event` when it changed (and once at the start): for a machine whose state changes
+/// far more often than a page can show (a plotter's step counters), the work per page is
+/// bounded by the interval, not by the machine.
+pub fn sse_sampled<T, F>(
+    sample: F,
+    every: Duration,
+    event: &'static str,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+where
+    T: Serialize + PartialEq + Send + 'static,
+    F: Fn() -> T + Send + Sync + 'static,
+{
+    let stream = futures_util::stream::unfold(
+        (sample, None::<T>, true),
+        move |(sample, last, first)| async move {
+            let mut last = last;
+            loop {
+                if !first {
+                    tokio::time::sleep(every).await;
+                }
+                let now = sample();
+                if last.as_ref() != Some(&now) {
+                    let json = serde_json::to_string(&now).unwrap_or_default();
+                    return Some((
+                        Ok(Event::default().event(event).data(json)),
+                        (sample, Some(now), false),
+                    ));
+                }
+                last = Some(now);
+            }
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
