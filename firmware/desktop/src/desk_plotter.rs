@@ -5,7 +5,6 @@
 //! the gondola, the step counters, the pen, and the paper as the simulated pen inked it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -13,8 +12,7 @@ use anyhow::Context as _;
 use atelier_board::BackendKind;
 use atelier_config::Places;
 use atelier_sim::{Pace, SimPlotter, VirtualClock};
-use polargraph::job::Job;
-use polargraph::plotter::{Outcome, Progress};
+use polargraph::daemon::{Activity as DaemonActivity, Control, Daemon, Ended, Request};
 use polargraph::session::Session;
 use polargraph::studio::Studio;
 pub use polargraph::studio::{MAX_UPLOAD_BYTES, PlotRequest, Preview};
@@ -78,20 +76,7 @@ pub struct PlotterPanel {
     pub styles: Vec<&'static str>,
 }
 
-enum Command {
-    Plot(PlotRequest),
-    Resume,
-}
-
-#[derive(Debug)]
-struct Status {
-    activity: Activity,
-    progress: Progress,
-    job: Option<PlotRequest>,
-    message: Option<String>,
-}
-
-/// The simulated plotter, running.
+/// The simulated plotter, running: `polargraph run`'s daemon on the simulated board.
 #[derive(Debug)]
 pub struct DeskPlotter {
     config: PlotterConfig,
@@ -101,25 +86,21 @@ pub struct DeskPlotter {
     board: atelier_sim::SimBoard,
     clock: VirtualClock,
     speed: Mutex<f64>,
+    /// The plotter's stop flag: set, a plot pauses after its current step.
     pause: Arc<AtomicBool>,
-    commands: SyncSender<Command>,
-    status: Arc<Mutex<Status>>,
+    control: Control,
     studio: Arc<Studio>,
-}
-
-impl std::fmt::Debug for Command {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Command::Plot(request) => write!(f, "Plot({request:?})"),
-            Command::Resume => f.write_str("Resume"),
-        }
-    }
+    /// The job asked for last from the panel.
+    job: Mutex<Option<PlotRequest>>,
+    /// The plotter's own page, as `polargraph run` serves it.
+    page: axum::Router,
 }
 
 impl DeskPlotter {
     /// Opens the simulated plotter `places` describes (its world, position and jobs in the
-    /// simulator's own state folder) with its clock at `speed`, and starts the thread that
-    /// plots. The thread ends when `stop` is set, after pausing a plot safely (pen up).
+    /// simulator's own state folder) with its clock at `speed`, and starts the plotter's daemon
+    /// on a thread of its own (its socket in that state folder too). The thread ends when
+    /// `stop` is set; [`DeskPlotter::pause`] first pauses a plot safely (pen up).
     pub fn start(
         places: &Places,
         speed: f64,
@@ -142,34 +123,33 @@ impl DeskPlotter {
         let clock = rig.sim.clock();
         let machine = session.plotter.machine();
         let (paper, motor_spacing_mm) = (machine.paper, machine.spacing);
-        let status = Arc::new(Mutex::new(Status {
-            activity: Activity::Idle,
-            progress: Progress {
-                stroke: 0,
-                strokes: 0,
-                pen_down: false,
-                steps: [0, 0],
-            },
-            job: None,
-            message: None,
-        }));
-        let (commands, inbox) = std::sync::mpsc::sync_channel(4);
+        let samples = places.assets.join("plotter");
         let studio = Arc::new(Studio::new(
             config.clone(),
-            &places.assets.join("plotter"),
+            &samples,
             &places.state,
-            &places.state.join("desktop-jobs"),
+            &places.state.join("jobs"),
         ));
-        let worker = Worker {
-            session,
-            status: Arc::clone(&status),
-            studio: Arc::clone(&studio),
-            stop,
-            pause: Arc::clone(&pause),
+        // A desktop never releases the simulated motors: nobody would set home again.
+        let never = Duration::from_secs(u64::MAX / 4);
+        let daemon = Daemon::new(session, never, Arc::clone(&pause), stop);
+        let control = daemon.control();
+        let settings = polargraph::config::PageSettings {
+            // The simulator listens on 127.0.0.1 only.
+            open_read: true,
+            ..config.page.clone()
         };
+        let gate = polargraph::page::gate(&places.state.join("pairings.json"), &settings)?;
+        control.attach_gate(Arc::clone(&gate));
+        let page = polargraph::page::PlotterPage::new(control.clone(), daemon.session(), &samples);
+        let (page, _) = polargraph::page::router(page, gate);
         let thread = std::thread::Builder::new()
             .name("plotter".into())
-            .spawn(move || worker.run(&inbox))
+            .spawn(move || {
+                if let Err(error) = daemon.run(None) {
+                    tracing::error!("the plotter stopped: {error:#}");
+                }
+            })
             .context("starting the plotter's thread")?;
         let plotter = DeskPlotter {
             config,
@@ -180,11 +160,18 @@ impl DeskPlotter {
             clock,
             speed: Mutex::new(speed),
             pause,
-            commands,
-            status,
+            control,
             studio,
+            job: Mutex::new(None),
+            page,
         };
         Ok((Arc::new(plotter), thread))
+    }
+
+    /// The plotter's own page, as `polargraph run` serves it on a Pi (open to watch: the
+    /// simulator listens on 127.0.0.1 only).
+    pub fn page_router(&self) -> axum::Router {
+        self.page.clone()
     }
 
     /// The plotter's simulated board (its STEP, DIR and servo pins, and their recording).
@@ -208,12 +195,23 @@ impl DeskPlotter {
         // The pen's contact is otherwise brought up to date only when a motor steps: after a
         // pause the servo has lifted the pen with no step since.
         self.world.settle(atelier_hal::Clock::now(&self.clock));
-        let status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        let status = self.control.status();
         let (left, right) = self.world.motors();
+        let activity = match (status.activity, status.ended) {
+            (DaemonActivity::Plotting, _) => Activity::Plotting,
+            // Asked for and not yet taken by the plotter (a resume of a paused job too).
+            _ if status.queued > 0 => Activity::Planning,
+            (_, Some(Ended::Failed)) => Activity::Failed,
+            (DaemonActivity::Paused, _) => Activity::Paused,
+            (_, Some(Ended::Finished)) => Activity::Done,
+            _ => Activity::Idle,
+        };
+        let message =
+            matches!(activity, Activity::Paused | Activity::Failed).then(|| status.message.clone());
         PlotterPanel {
-            activity: status.activity.clone(),
-            stroke: status.progress.stroke,
-            strokes: status.progress.strokes,
+            activity,
+            stroke: status.stroke,
+            strokes: status.strokes,
             pen_down: self.world.touching(),
             cords_mm: self.world.cords_mm(),
             pen_mm: self.world.pen(),
@@ -226,18 +224,35 @@ impl DeskPlotter {
                 self.paper.height,
             ],
             speed: *self.speed.lock().unwrap_or_else(PoisonError::into_inner),
-            job: status.job.clone(),
-            message: status.message.clone(),
+            job: self
+                .job
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+            message,
             samples: self.samples(),
             styles: self.studio.styles(),
         }
     }
 
-    /// Plots `request`; refused while another plot runs, or for a sample or style that is
-    /// not there.
+    /// Plots `request` through the plotter's queue; refused while another plot runs or waits,
+    /// or for a sample or style that is not there.
     pub fn plot(&self, request: PlotRequest) -> Result<(), String> {
         self.studio.check(&request)?;
-        self.send(Command::Plot(request))
+        let status = self.control.status();
+        if status.activity == DaemonActivity::Plotting || status.queued > 0 {
+            return Err("the plotter is busy: pause it first".into());
+        }
+        let job = self
+            .studio
+            .new_job(&request)
+            .map_err(|e| format!("{e:#}"))?;
+        let reply = self.control.ask(Request::Plot { dir: job.dir });
+        if !reply.ok {
+            return Err(reply.message);
+        }
+        *self.job.lock().unwrap_or_else(PoisonError::into_inner) = Some(request);
+        Ok(())
     }
 
     /// Plans `request` without plotting it; see [`Studio::preview`].
@@ -257,12 +272,11 @@ impl DeskPlotter {
 
     /// Goes on with the paused plot.
     pub fn resume(&self) -> Result<(), String> {
-        let status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
-        if status.activity != Activity::Paused {
+        if self.control.status().activity != DaemonActivity::Paused {
             return Err("nothing is paused".into());
         }
-        drop(status);
-        self.send(Command::Resume)
+        let reply = self.control.ask(Request::Resume { dir: None });
+        if reply.ok { Ok(()) } else { Err(reply.message) }
     }
 
     /// Sets how fast the plotter's virtual time runs, 0.1 to [`MAX_SPEED`].
@@ -291,134 +305,4 @@ impl DeskPlotter {
             .context("encoding the canvas")?;
         Ok(png)
     }
-
-    /// Hands `command` to the plotter's thread, marking the plotter busy at once (a pause
-    /// asked for a moment later must find the plot, not a plotter at rest).
-    fn send(&self, command: Command) -> Result<(), String> {
-        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
-        if matches!(status.activity, Activity::Planning | Activity::Plotting) {
-            return Err("the plotter is busy: pause it first".into());
-        }
-        let before = (status.activity.clone(), status.job.clone());
-        match &command {
-            Command::Plot(request) => {
-                status.activity = Activity::Planning;
-                status.job = Some(request.clone());
-                status.message = None;
-                status.progress = Progress {
-                    stroke: 0,
-                    strokes: 0,
-                    pen_down: false,
-                    steps: [0, 0],
-                };
-            }
-            Command::Resume => status.activity = Activity::Plotting,
-        }
-        self.commands.try_send(command).map_err(|e| {
-            (status.activity, status.job) = before;
-            match e {
-                TrySendError::Full(_) => "the plotter is busy: try again in a moment".to_owned(),
-                TrySendError::Disconnected(_) => "the plotter has stopped".to_owned(),
-            }
-        })
-    }
-}
-
-/// The thread that owns the plotter.
-struct Worker {
-    session: Session,
-    status: Arc<Mutex<Status>>,
-    studio: Arc<Studio>,
-    stop: Arc<AtomicBool>,
-    pause: Arc<AtomicBool>,
-}
-
-impl Worker {
-    fn run(mut self, inbox: &Receiver<Command>) {
-        let mut job: Option<Job> = None;
-        while !self.stop.load(Ordering::SeqCst) {
-            let command = match inbox.recv_timeout(Duration::from_millis(100)) {
-                Ok(command) => command,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
-            };
-            self.pause.store(false, Ordering::SeqCst);
-            let result = match command {
-                Command::Plot(request) => {
-                    self.set(Activity::Planning, Some(request.clone()), None);
-                    match self.studio.new_job(&request) {
-                        Ok(new) => {
-                            let job = job.insert(new);
-                            self.set(Activity::Plotting, Some(request), None);
-                            let status = Arc::clone(&self.status);
-                            self.session
-                                .plotter
-                                .plot(job, &mut |progress| report(&status, progress))
-                                .map_err(|e| e.to_string())
-                        }
-                        Err(error) => Err(format!("{error:#}")),
-                    }
-                }
-                Command::Resume => match &job {
-                    Some(job) => {
-                        self.set_activity(Activity::Plotting);
-                        let status = Arc::clone(&self.status);
-                        self.session
-                            .plotter
-                            .resume(job, &mut |progress| report(&status, progress))
-                            .map_err(|e| e.to_string())
-                    }
-                    None => Err("no job to resume".into()),
-                },
-            };
-            match result {
-                Ok(Outcome::Done(played)) => {
-                    tracing::info!(events = played.events, "plot done");
-                    self.set_activity(Activity::Done);
-                }
-                Ok(Outcome::Paused { reason, .. }) => {
-                    self.status
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .message = Some(reason);
-                    self.set_activity(Activity::Paused);
-                }
-                Err(error) => {
-                    tracing::warn!("plot failed: {error}");
-                    self.status
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .message = Some(error);
-                    self.set_activity(Activity::Failed);
-                }
-            }
-        }
-    }
-
-    fn set(&self, activity: Activity, job: Option<PlotRequest>, message: Option<String>) {
-        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
-        status.activity = activity;
-        status.job = job;
-        status.message = message;
-        status.progress = Progress {
-            stroke: 0,
-            strokes: 0,
-            pen_down: false,
-            steps: [0, 0],
-        };
-    }
-
-    fn set_activity(&self, activity: Activity) {
-        self.status
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .activity = activity;
-    }
-}
-
-fn report(status: &Mutex<Status>, progress: Progress) {
-    status
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .progress = progress;
 }

@@ -158,13 +158,16 @@ pub fn router(machines: Machines) -> anyhow::Result<Router> {
         .finish(machines.clone());
     let companion = machines.lamp.companion_router()?;
     let robot_page = machines.comic.page_router()?;
+    let plotter_page = machines.plotter.page_router();
     Ok(shell
         // Each machine's page under its name (`/lantern/`), so its relative links stay there
         // (axum's nest answers `/lantern` alone for the nested `/`).
         .route_service("/lantern/", companion.clone().map_request(at_root))
         .nest("/lantern", companion)
         .route_service("/comic/", robot_page.clone().map_request(at_root))
-        .nest("/comic", robot_page))
+        .nest("/comic", robot_page)
+        .route_service("/polargraph/", plotter_page.clone().map_request(at_root))
+        .nest("/polargraph", plotter_page))
 }
 
 /// The same request for the nested router's own `/`.

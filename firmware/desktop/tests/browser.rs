@@ -305,5 +305,33 @@ async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
         &browser.screenshot().await.expect("screenshot"),
         "atelier-sim-comic-page.png",
     );
+    // The plotter's own page: the finished plot's paper on the wall, as `polargraph run`
+    // serves it on a Pi.
+    browser
+        .goto(&format!("{page}polargraph/"))
+        .await
+        .expect("the plotter's page loads");
+    until(
+        "the plotter's page shows its paper",
+        Duration::from_secs(20),
+        || async {
+            let width = browser
+                .execute(
+                    "return document.querySelector('#canvas').naturalWidth;",
+                    vec![],
+                )
+                .await
+                .ok()?
+                .as_u64()?;
+            let activity = browser.find(Locator::Css("#activity")).await.ok()?;
+            let text = activity.text().await.ok()?;
+            (width > 0 && text.starts_with("idle")).then_some(())
+        },
+    )
+    .await;
+    save(
+        &browser.screenshot().await.expect("screenshot"),
+        "atelier-sim-plotter-page.png",
+    );
     browser.close().await.expect("browser closes");
 }

@@ -87,6 +87,30 @@ fn a_sample_plotted_at_1000x_is_drawn_whole_and_the_gondola_comes_home() {
         dark > 2.0 * light,
         "dark end {dark} against light end {light}"
     );
+
+    // The plotter's own page, mounted as `polargraph run` serves it, follows the same daemon:
+    // open to watch on 127.0.0.1, every change behind pairing.
+    let (status, page) = get(&sim, "/polargraph/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Polargraph"), "{page}");
+    let (status, state) = get(&sim, "/polargraph/api/state");
+    assert_eq!(status, 200, "{state}");
+    let state: serde_json::Value = serde_json::from_str(&state).expect("JSON");
+    assert_eq!(state["status"]["ended"], "finished", "{state}");
+    // The page's pen (from the step counters) is where the simulated gondola hangs.
+    for axis in 0..2 {
+        let page = state["pen_mm"][axis].as_f64().expect("the page's pen");
+        let world = done["pen_mm"][axis].as_f64().expect("the world's pen");
+        assert!((page - world).abs() < 0.1, "{state} against {done}");
+    }
+    assert_eq!(state["simulated"], true);
+    assert_eq!(
+        png(&sim, "/polargraph/api/canvas.png"),
+        canvas,
+        "the same paper"
+    );
+    let plot = r#"{"sample":"ramp.png","style":"squarewave","seed":7}"#;
+    assert_eq!(post(&sim, "/polargraph/api/plot", plot).0, 401);
 }
 
 #[test]

@@ -71,6 +71,16 @@ pub enum Activity {
     Released,
 }
 
+/// How the last job ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ended {
+    /// Drawn to the end.
+    Finished,
+    /// Stopped by a fault (`message` says which); resumable where its journal allows.
+    Failed,
+}
+
 /// The daemon's state, as published.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct Status {
@@ -93,6 +103,9 @@ pub struct Status {
     /// Where the plotter's page is served, once it is.
     #[serde(default)]
     pub page: Option<String>,
+    /// How the last job ended, until the next one starts (a paused job has not ended).
+    #[serde(default)]
+    pub ended: Option<Ended>,
     /// The last outcome or fault, in words.
     pub message: String,
 }
@@ -296,6 +309,7 @@ impl Daemon {
                 steps: session.plotter.steps(),
                 queued: 0,
                 page: None,
+                ended: None,
                 message: match &unfinished {
                     Some(dir) => format!(
                         "{} was not finished: paused until `polargraph resume`",
@@ -550,6 +564,7 @@ fn play(
     stop.store(false, Ordering::SeqCst);
     shared.update(|s| {
         s.activity = Activity::Plotting;
+        s.ended = None;
         s.job = Some(job.dir.clone());
         s.message = format!("plotting {}", job.dir.display());
     });
@@ -573,6 +588,7 @@ fn play(
             shared.update(|s| {
                 s.activity = Activity::Idle;
                 s.pen_down = false;
+                s.ended = Some(Ended::Finished);
             });
             Ok(format!(
                 "finished {}: {} events, lateness p99 {:.3} ms",
@@ -598,6 +614,7 @@ fn play(
                     Activity::Idle
                 };
                 s.pen_down = false;
+                s.ended = Some(Ended::Failed);
             });
             Err(e.into())
         }

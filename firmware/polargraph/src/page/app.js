@@ -163,6 +163,16 @@ async function start() {
   }
 }
 
+$("#ask-code").addEventListener("click", async () => {
+  try {
+    const answer = await api("POST", "api/pair/code");
+    say(`A code is in the plotter's log, valid for ${Math.round(answer.expires_in_s / 60)} minutes.`);
+    $("#code").focus();
+  } catch (error) {
+    say(error.message, true);
+  }
+});
+
 $("#pair-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
