@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use atelier_sim::SimPort;
-use embedded_io::{ErrorKind, ErrorType, Read, Write};
+use embedded_io::{ErrorKind, ErrorType, Read, ReadReady, Write};
 use serde::{Deserialize, Deserializer};
 
 /// Where a byte-stream device is, as written in a config file.
@@ -252,6 +252,42 @@ impl Read for AnyPort {
         match self {
             AnyPort::Sim(port) => port.read(buf).map_err(sim_error),
             _ => self.with_io(|io| io.read(buf)),
+        }
+    }
+}
+
+/// Whether bytes wait to be read, without waiting for any: what a driver needs to throw away
+/// stale replies before it asks a question (a printer answers status requests that happen to
+/// appear inside picture data, too).
+impl ReadReady for AnyPort {
+    fn read_ready(&mut self) -> Result<bool, PortError> {
+        match self {
+            AnyPort::Sim(port) => port.read_ready().map_err(sim_error),
+            // A device file (`/dev/usb/lp0`) or a plain file answers nothing.
+            AnyPort::File { .. } => Ok(false),
+            AnyPort::Tcp { stream, .. } => {
+                let stream = stream.try_clone().map_err(|e| self.io_error(e))?;
+                let peeked = stream
+                    .set_nonblocking(true)
+                    .and_then(|()| stream.peek(&mut [0u8; 1]));
+                let restored = stream.set_nonblocking(false);
+                match peeked {
+                    Ok(n) => restored.map(|()| n > 0).map_err(|e| self.io_error(e)),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        restored.map(|()| false).map_err(|e| self.io_error(e))
+                    }
+                    Err(e) => Err(self.io_error(e)),
+                }
+            }
+            #[cfg(serial_backend)]
+            AnyPort::Serial { port, .. } => port
+                .bytes_to_read()
+                .map(|n| n > 0)
+                .map_err(|e| self.io_error(io::Error::other(e))),
+            // nusb reads the IN endpoint only when asked, with a timeout: no cheap look. Stale
+            // replies on a direct USB link are not thrown away (said in hardware/comic.md).
+            #[cfg(usb_backend)]
+            AnyPort::Usb(_) => Ok(false),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! sending the job at a pace the printer can take.
 
 use atelier_hal::Clock;
-use embedded_io::{Read, Write};
+use embedded_io::{Read, ReadReady, Write};
 
 use crate::compose::ComicRecord;
 use crate::escpos::{EncodeError, EncodedJob, Job, StatusReply, StatusRequest, encode};
@@ -66,8 +66,18 @@ pub enum Readiness {
 }
 
 /// One `DLE EOT n` question; `None` when nothing (or no status byte) comes back within the
-/// port's read timeout.
-fn ask<P: Read + Write>(port: &mut P, request: StatusRequest) -> Option<StatusReply> {
+/// port's read timeout. Bytes already waiting are thrown away first: a printer also answers the
+/// `DLE EOT n` that turn up by chance inside a comic's picture data (about one per comic), and
+/// such a stale answer, read as this one's, said "ready" while the roll was out.
+fn ask<P: Read + ReadReady + Write>(port: &mut P, request: StatusRequest) -> Option<StatusReply> {
+    let mut stale = [0u8; 64];
+    // Bounded: a port that always says it has bytes cannot keep us here.
+    for _ in 0..64 {
+        match port.read_ready() {
+            Ok(true) if port.read(&mut stale).is_ok_and(|n| n > 0) => {}
+            _ => break,
+        }
+    }
     port.write_all(&request.query()).ok()?;
     port.flush().ok()?;
     let mut reply = [0u8; 1];
@@ -81,7 +91,7 @@ fn ask<P: Read + Write>(port: &mut P, request: StatusRequest) -> Option<StatusRe
 
 /// Asks the printer whether it can print (DLE EOT 1, then 2 for why it is stopped, or 4 for
 /// the roll). Real-time questions: a printer answers them even while stuck.
-pub fn ask_readiness<P: Read + Write>(port: &mut P) -> Readiness {
+pub fn ask_readiness<P: Read + ReadReady + Write>(port: &mut P) -> Readiness {
     let Some(printer) = ask(port, StatusRequest::Printer) else {
         return Readiness::Unknown;
     };
@@ -89,7 +99,12 @@ pub fn ask_readiness<P: Read + Write>(port: &mut P) -> Readiness {
         return match ask(port, StatusRequest::OfflineCause) {
             Some(cause) if cause.paper_end() => Readiness::PaperOut,
             Some(cause) if cause.cover_open() => Readiness::CoverOpen,
-            _ => Readiness::Offline,
+            // DLE EOT 2's paper-end bit says printing *stopped* for lack of paper: a roll that
+            // ran out between jobs leaves it clear. The roll sensor (DLE EOT 4) still knows.
+            _ => match ask(port, StatusRequest::RollPaper) {
+                Some(roll) if roll.paper_end() => Readiness::PaperOut,
+                _ => Readiness::Offline,
+            },
         };
     }
     match ask(port, StatusRequest::RollPaper) {
@@ -150,6 +165,72 @@ mod tests {
         assert_eq!(ask_readiness(&mut port), Readiness::PaperOut);
         printer.set_paper_out(false);
         assert_eq!(ask_readiness(&mut port), Readiness::Ready);
+    }
+
+    /// A printer whose roll ran out between jobs: offline, no cause given by DLE EOT 2, the roll
+    /// sensor (DLE EOT 4) reporting the end. Answers each `DLE EOT n` with `replies[n]`.
+    struct Idle {
+        replies: [u8; 5],
+        pending: Vec<u8>,
+    }
+
+    impl embedded_io::ErrorType for Idle {
+        type Error = std::convert::Infallible;
+    }
+
+    impl Write for Idle {
+        fn write(&mut self, bytes: &[u8]) -> Result<usize, Self::Error> {
+            if let [0x10, 0x04, n] = bytes {
+                self.pending.push(self.replies[usize::from(*n)]);
+            }
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> Result<(), Self::Error> {
+            Ok(())
+        }
+    }
+
+    impl ReadReady for Idle {
+        fn read_ready(&mut self) -> Result<bool, Self::Error> {
+            Ok(!self.pending.is_empty())
+        }
+    }
+
+    impl Read for Idle {
+        fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+            if self.pending.is_empty() || buf.is_empty() {
+                return Ok(0);
+            }
+            buf[0] = self.pending.remove(0);
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn a_roll_that_ran_out_between_jobs_is_paper_out_not_offline() {
+        // Fixed bits 0x12; offline is bit 3 of n = 1; the roll's end is bits 5–6 of n = 4.
+        let mut printer = Idle {
+            replies: [0, 0x12 | 0x08, 0x12, 0x12, 0x12 | 0x6C],
+            pending: Vec::new(),
+        };
+        assert_eq!(ask_readiness(&mut printer), Readiness::PaperOut);
+        let mut stopped = Idle {
+            replies: [0, 0x12 | 0x08, 0x12, 0x12, 0x12],
+            pending: Vec::new(),
+        };
+        assert_eq!(ask_readiness(&mut stopped), Readiness::Offline);
+    }
+
+    #[test]
+    fn a_stale_answer_waiting_on_the_port_is_not_taken_for_the_printer_s() {
+        // The printer answered a DLE EOT 1 that happened to be inside the last comic's picture
+        // data ("online", 0x12), then the roll ran out.
+        let mut printer = Idle {
+            replies: [0, 0x12 | 0x08, 0x12 | 0x20, 0x12, 0x12 | 0x6C],
+            pending: vec![0x12],
+        };
+        assert_eq!(ask_readiness(&mut printer), Readiness::PaperOut);
     }
 
     #[test]

@@ -153,6 +153,10 @@ impl atelier_sim::ByteModel for PaperLog {
     fn send(&mut self, now: atelier_hal::Instant, buf: &mut [u8]) -> usize {
         self.printer.send(now, buf)
     }
+
+    fn available(&self, now: atelier_hal::Instant) -> usize {
+        atelier_sim::ByteModel::available(&self.printer, now)
+    }
 }
 
 /// What a paper log printed: every byte fed at once to a printer of the profile's width with

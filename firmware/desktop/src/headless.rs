@@ -65,6 +65,24 @@ pub struct Step {
     /// Pause the plot (`"pause"`) or resume it (`"resume"`).
     #[serde(default)]
     pub plotter: Option<PlotterAction>,
+    /// Wait, besides `at_s`, until every machine is at rest (no plot running, every press on
+    /// paper): "the roll runs out after the first comic", however long that comic took on a
+    /// loaded machine. Later steps of the same machine wait for it.
+    #[serde(default)]
+    pub settle: bool,
+}
+
+impl Step {
+    /// The machine it acts on.
+    fn machine(&self) -> &'static str {
+        if self.lantern.is_some() {
+            "lantern"
+        } else if self.comic.is_some() {
+            "comic"
+        } else {
+            "plotter"
+        }
+    }
 }
 
 /// What a lantern step does (the hardware panel's controls).
@@ -195,9 +213,18 @@ pub fn run(scenario: &Scenario, machines: &Machines, out: &Path) -> anyhow::Resu
     let mut outputs = Vec::new();
     let finished = loop {
         let mut index = 0;
+        // A machine whose next step waits: its later steps wait too (steps stay in order).
+        let mut waiting: Vec<&'static str> = Vec::new();
         while index < pending.len() {
-            let machine_s = clock_of(machines, &pending[index]);
-            if machine_s >= pending[index].at_s || clock_stands_still(machines, &pending[index]) {
+            let step = &pending[index];
+            let machine_s = clock_of(machines, step);
+            let due = machine_s >= step.at_s || clock_stands_still(machines, step);
+            let ready =
+                due && !waiting.contains(&step.machine()) && (!step.settle || at_rest(machines));
+            if !ready {
+                waiting.push(step.machine());
+            }
+            if ready {
                 let step = pending.remove(index);
                 let done = take(machines, &step, machine_s, out, taken.len() + 1)?;
                 outputs.extend(done.output.clone());

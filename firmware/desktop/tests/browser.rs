@@ -104,6 +104,24 @@ async fn the_hardware_panel_turns_the_lamp_and_its_page_in_the_frame_follows() {
         }
     }
 
+    // Dragging the lamp's beam round to point down turns the lamp to the table (the pointer
+    // events a mouse or a finger sends, on the dial's lowest point).
+    browser
+        .execute(
+            "const dial = document.querySelector('#lamp-drag');
+             dial.scrollIntoView();
+             const box = dial.getBoundingClientRect();
+             const at = { clientX: box.left + box.width / 2, clientY: box.bottom - 4,
+                          pointerId: 1, bubbles: true };
+             dial.setPointerCapture = () => {};
+             dial.dispatchEvent(new PointerEvent('pointerdown', at));
+             dial.dispatchEvent(new PointerEvent('pointerup', at));",
+            vec![],
+        )
+        .await
+        .expect("the drag");
+    until_showing(&sim, "table");
+
     // The comic robot's big button, pressed from the keyboard: a comic comes out on the
     // simulated paper, and the page shows it.
     // The robot watches its button once it is up (it has made its first comic ahead): a press

@@ -113,11 +113,11 @@ fn the_comic_scenario_keeps_the_press_made_while_the_paper_was_out() {
         "both presses on paper: {summary}"
     );
     let events = summary["comic"]["events"].to_string();
-    // The robot stopped on the printer's fault and kept the job. (It names this fault Offline,
-    // not PaperOut, when the roll runs out after a comic has printed: see the session note.)
+    // The robot stopped for the paper and kept the job (a roll that ran out between comics is
+    // named by the roll sensor, not left as "offline").
     assert!(
-        events.contains("printer stopped"),
-        "the robot saw the fault: {events}"
+        events.contains("printer stopped (PaperOut)"),
+        "the robot saw the paper out: {events}"
     );
     assert!(
         events.contains("comic 2 kept"),

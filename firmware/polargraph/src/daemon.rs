@@ -481,8 +481,29 @@ fn work(
             }
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        shared.update(|s| s.queued = s.queued.saturating_sub(1));
-        let result = perform(session, &request, shared, stop);
+        let before = shared.status().activity;
+        // A plot or a resume shows as plotting from the moment it leaves the queue, so a pause
+        // asked for while its plan is rebuilt is not lost; a stop left from before is cleared
+        // first.
+        let starts = matches!(request, Request::Plot { .. } | Request::Resume { .. });
+        if starts {
+            stop.store(false, Ordering::SeqCst);
+        }
+        shared.update(|s| {
+            s.queued = s.queued.saturating_sub(1);
+            if starts {
+                s.activity = Activity::Plotting;
+            }
+        });
+        let result = perform(session, &request, shared, before);
+        if starts {
+            // Refused before it began to draw: back to what it was.
+            shared.update(|s| {
+                if s.activity == Activity::Plotting {
+                    s.activity = before;
+                }
+            });
+        }
         stop.store(false, Ordering::SeqCst);
         let message = match result {
             Ok(message) => message,
@@ -502,16 +523,16 @@ fn work(
     Ok(())
 }
 
+/// Carries out `request`; `before` is what the daemon was doing when it was taken.
 fn perform(
     session: &mut Session,
     request: &Request,
     shared: &Shared,
-    stop: &AtomicBool,
+    before: Activity,
 ) -> anyhow::Result<String> {
     let paused_job = || {
-        let status = shared.status();
-        (status.activity == Activity::Paused)
-            .then_some(status.job)
+        (before == Activity::Paused)
+            .then(|| shared.status().job)
             .flatten()
     };
     match request {
@@ -539,7 +560,7 @@ fn perform(
             let job = Job::open(dir)?;
             session::remember_job(&session.state, dir)?;
             session.new_sheet()?;
-            play(session, &job, shared, stop, false)
+            play(session, &job, shared, false)
         }
         Request::Resume { dir } => {
             let dir = match dir.clone().or_else(paused_job) {
@@ -548,20 +569,13 @@ fn perform(
             };
             let job = Job::open(&dir)?;
             session::remember_job(&session.state, &dir)?;
-            play(session, &job, shared, stop, true)
+            play(session, &job, shared, true)
         }
         Request::Pause | Request::Status | Request::Pair => Ok(String::new()),
     }
 }
 
-fn play(
-    session: &mut Session,
-    job: &Job,
-    shared: &Shared,
-    stop: &AtomicBool,
-    resume: bool,
-) -> anyhow::Result<String> {
-    stop.store(false, Ordering::SeqCst);
+fn play(session: &mut Session, job: &Job, shared: &Shared, resume: bool) -> anyhow::Result<String> {
     shared.update(|s| {
         s.activity = Activity::Plotting;
         s.ended = None;

@@ -26,6 +26,11 @@ pub trait ByteModel: Send {
     fn send(&mut self, _now: Instant, _buf: &mut [u8]) -> usize {
         0
     }
+
+    /// How many bytes it has ready to send at `now`, without sending them.
+    fn available(&self, _now: Instant) -> usize {
+        0
+    }
 }
 
 /// The physical link to the device.
@@ -328,11 +333,12 @@ impl Read for SimPort {
 }
 
 impl ReadReady for SimPort {
+    /// Whether the device has bytes for us now (a read would return at once).
     fn read_ready(&mut self) -> Result<bool, SimPortError> {
-        // Asking the model would consume its reply; the port keeps no receive buffer of its own,
-        // so it reports readiness as "a read may be attempted".
-        if self.port.lock().connected {
-            Ok(true)
+        let now = self.port.clock.now();
+        let state = self.port.lock();
+        if state.connected {
+            Ok(state.device.available(now) > 0)
         } else {
             Err(self.error(ErrorKind::NotConnected))
         }

@@ -34,6 +34,7 @@ function show(panel) {
   const tilt = Math.round((Math.acos(Math.max(-1, Math.min(1, -z))) * 180) / Math.PI);
   $("#tilt").value = tilt;
   $("#tilt-value").textContent = `${tilt}°`;
+  drawBeam(tilt);
   $("#noise").value = panel.noise_g;
   $("#noise-value").textContent = `${panel.noise_g.toFixed(3)} g`;
   $("#wobble").checked = panel.wobble;
@@ -50,6 +51,54 @@ $("#tilt").addEventListener("change", (event) => {
   const angle = (Number(event.target.value) * Math.PI) / 180;
   send({ gravity: [0, -Math.sin(angle), -Math.cos(angle)] });
 });
+// The lamp seen from the side: drag the beam round (up: ceiling, sideways: wall, down: table).
+function drawBeam(tilt) {
+  const angle = (tilt * Math.PI) / 180;
+  const [x, y] = [50 * Math.sin(angle), -50 * Math.cos(angle)];
+  $("#lamp-beam").setAttribute("x2", x.toFixed(1));
+  $("#lamp-beam").setAttribute("y2", y.toFixed(1));
+  $("#lamp-handle").setAttribute("cx", x.toFixed(1));
+  $("#lamp-handle").setAttribute("cy", y.toFixed(1));
+  $("#lamp-drag").setAttribute("aria-valuenow", String(Math.round(tilt)));
+}
+function tiltTo(tilt) {
+  const angle = (tilt * Math.PI) / 180;
+  send({ gravity: [0, -Math.sin(angle), -Math.cos(angle)] });
+}
+{
+  const dial = $("#lamp-drag");
+  let dragging = false;
+  const tiltAt = (event) => {
+    const box = dial.getBoundingClientRect();
+    const dx = event.clientX - (box.left + box.width / 2);
+    const dy = event.clientY - (box.top + box.height / 2);
+    // Either side of the lamp is the same tilt: the panel turns it in one plane.
+    return (Math.atan2(Math.abs(dx), -dy) * 180) / Math.PI;
+  };
+  dial.addEventListener("pointerdown", (event) => {
+    dragging = true;
+    dial.setPointerCapture(event.pointerId);
+    drawBeam(tiltAt(event));
+  });
+  dial.addEventListener("pointermove", (event) => {
+    if (!dragging) return;
+    const tilt = tiltAt(event);
+    drawBeam(tilt);
+    $("#tilt-value").textContent = `${Math.round(tilt)}°`;
+  });
+  dial.addEventListener("pointerup", (event) => {
+    if (!dragging) return;
+    dragging = false;
+    tiltTo(tiltAt(event));
+  });
+  dial.addEventListener("keydown", (event) => {
+    const step = { ArrowUp: -5, ArrowLeft: -5, ArrowDown: 5, ArrowRight: 5 }[event.key];
+    if (step === undefined) return;
+    event.preventDefault();
+    const tilt = Math.max(0, Math.min(180, Number($("#tilt").value) + step));
+    tiltTo(tilt);
+  });
+}
 $("#noise").addEventListener("change", (event) => send({ noise_g: Number(event.target.value) }));
 $("#wobble").addEventListener("change", (event) => send({ wobble: event.target.checked }));
 $("#knock").addEventListener("click", () => send({ knock: true }));

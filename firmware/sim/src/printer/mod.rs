@@ -490,6 +490,10 @@ impl ByteModel for ThermalPrinter {
         }
     }
 
+    fn available(&self, _now: Instant) -> usize {
+        self.lock().replies.len()
+    }
+
     fn send(&mut self, _now: Instant, buf: &mut [u8]) -> usize {
         let mut state = self.lock();
         let n = buf.len().min(state.replies.len());

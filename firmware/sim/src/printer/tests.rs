@@ -278,6 +278,23 @@ fn dle_eot_answers_at_once_and_reports_paper_end() {
 }
 
 #[test]
+fn the_port_says_a_reply_is_waiting_only_while_one_is() {
+    let board = SimBoard::new();
+    let model = printer(ThermalPrinterConfig::default());
+    let control: SimPortControl = board.attach_port("/dev/usb/lp0", model, Link::USB);
+    let mut port = control.open();
+    assert!(!embedded_io::ReadReady::read_ready(&mut port).expect("ready"));
+    // Picture data that happens to hold DLE EOT 1 is answered like a question.
+    port.write_all(&[0x1D, 0x76, 0x30, 0x00, 0x01, 0x00, 0x01, 0x00, DLE])
+        .expect("write");
+    port.write_all(&[EOT, 1]).expect("write");
+    assert!(embedded_io::ReadReady::read_ready(&mut port).expect("ready"));
+    let mut reply = [0u8; 1];
+    port.read_exact(&mut reply).expect("the stale reply");
+    assert!(!embedded_io::ReadReady::read_ready(&mut port).expect("ready"));
+}
+
+#[test]
 fn with_paper_out_the_head_stops_and_resumes_with_a_new_roll() {
     let mut model = printer(ThermalPrinterConfig::default());
     model.set_paper_out(true);
