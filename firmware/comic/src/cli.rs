@@ -159,6 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<String> {
                 speed,
                 press_every: seconds("press-every", press_every)?,
                 run_for: seconds("for", run_for)?,
+                places: places.clone(),
             };
             crate::daemon::run(&config, &options)?;
             Ok(String::new())

@@ -18,7 +18,7 @@ use atelier_sim::{
 
 use crate::config::ComicConfig;
 use crate::maker::Maker;
-use crate::page::{ComicPage, Watch};
+use crate::page::{ComicPage, PrinterSwitch, Watch};
 use crate::robot::spool::Spool;
 use crate::robot::{Finish, Inbox, Robot, Wiring};
 use crate::simulated::{PaperLog, link_for, printer_for};
@@ -40,6 +40,9 @@ pub struct RunOptions {
     pub press_every: Option<Duration>,
     /// Stop after this long on the board's clock, printing every job accepted first.
     pub run_for: Option<Duration>,
+    /// Where the config and its edits are: a printer switched from the page is saved there and
+    /// read again.
+    pub places: atelier_config::Places,
 }
 
 /// The simulated robot's paper: every byte its printer took, across runs.
@@ -73,12 +76,7 @@ pub fn sim_parts(
     pace: Pace,
 ) -> anyhow::Result<SimParts> {
     let board = SimBoard::with_clock(VirtualClock::with_pace(pace));
-    let profile = maker.profile();
-    let paper = paper_log_path(state);
-    let printer = printer_for(profile);
-    let log = PaperLog::new(printer.clone(), &paper)
-        .with_context(|| format!("cannot open the simulated paper {}", paper.display()))?;
-    let cable = board.attach_port(&config.printer.port.to_string(), log, link_for(profile));
+    let (printer, cable) = attach_printer(&board, config, maker, state)?;
     let button_idle_high = config.pins.button_pull != atelier_board::Pull::Down;
     let button = board.input_line(config.pins.button.number(), button_idle_high);
     Ok(SimParts {
@@ -88,6 +86,23 @@ pub fn sim_parts(
         button,
         button_idle_high,
     })
+}
+
+/// Attaches the printer `maker`'s profile describes to `board`'s printer port (in place of any
+/// printer there before), every byte it takes also kept in the state folder's paper log.
+pub fn attach_printer(
+    board: &SimBoard,
+    config: &ComicConfig,
+    maker: &Maker,
+    state: &Path,
+) -> anyhow::Result<(ThermalPrinter, SimPortControl)> {
+    let profile = maker.profile();
+    let paper = paper_log_path(state);
+    let printer = printer_for(profile);
+    let log = PaperLog::new(printer.clone(), &paper)
+        .with_context(|| format!("cannot open the simulated paper {}", paper.display()))?;
+    let cable = board.attach_port(&config.printer.port.to_string(), log, link_for(profile));
+    Ok((printer, cable))
 }
 
 /// Builds the simulated robot for `config`: [`sim_parts`], with presses every `press_every`
@@ -118,8 +133,8 @@ pub fn sim_board(
     Ok(parts.board)
 }
 
-/// Stops `stop` at SIGINT or SIGTERM, on a small runtime of its own.
-fn stop_on_signals(stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+/// Sets `stop` and `signalled` at SIGINT or SIGTERM, on a small runtime of its own.
+fn stop_on_signals(stop: Arc<AtomicBool>, signalled: Arc<AtomicBool>) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -142,6 +157,7 @@ fn stop_on_signals(stop: Arc<AtomicBool>) -> anyhow::Result<()> {
                     _ = terminate.recv() => {}
                 }
                 tracing::info!("stopping after the comic being printed");
+                signalled.store(true, Ordering::SeqCst);
                 stop.store(true, Ordering::SeqCst);
             });
         })
@@ -149,40 +165,75 @@ fn stop_on_signals(stop: Arc<AtomicBool>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs the robot until a signal (or `run_for`).
+/// Runs the robot until a signal (or `run_for`). A printer switched from the page starts the
+/// robot again with the new printer (after the comic being printed), its page and queue kept.
 pub fn run(config: &ComicConfig, options: &RunOptions) -> anyhow::Result<()> {
-    let maker = Maker::new(config, &options.config_path, &options.archive_dir)?;
     let spool_dir = options.state.join("spool");
-    let spool = Spool::open(&spool_dir)?;
-    let mut board = if options.backend == BackendKind::Sim {
-        Board::sim(sim_board(config, &maker, options)?)
-    } else {
-        let mut board_config = config.board.clone();
-        board_config.backend = options.backend;
-        Board::open(&board_config)?
-    };
-    let wiring = Wiring::from_board(&mut board, config)?;
-    let clock = wiring.clock.clone();
-    let until = options.run_for.map(|run_for| clock.now() + run_for);
     let stop = Arc::new(AtomicBool::new(false));
-    stop_on_signals(Arc::clone(&stop))?;
-    tracing::info!(
-        board = %options.backend,
-        printer = %config.printer.port,
-        spool = %spool_dir.display(),
-        archive = %options.archive_dir.display(),
-        "comic robot running"
-    );
-    let finish = if until.is_some() {
-        Finish::Drain
-    } else {
-        Finish::AfterCurrent
-    };
-    let inbox = Inbox::new();
-    let watch = Watch::new();
-    let page = serve_page(config, &options.state, &maker, &spool, &inbox, &watch)?;
-    let robot = Robot::new(wiring, maker, spool).with_inbox(inbox);
-    robot.run(until, stop, finish, move |event| watch.record(event))?;
+    let signalled = Arc::new(AtomicBool::new(false));
+    stop_on_signals(Arc::clone(&stop), Arc::clone(&signalled))?;
+    let restart = Arc::new(AtomicBool::new(false));
+    let (inbox, watch) = (Inbox::new(), Watch::new());
+    let mut config = config.clone();
+    let mut page = None;
+    loop {
+        let maker = Maker::new(&config, &options.config_path, &options.archive_dir)?;
+        let spool = Spool::open(&spool_dir)?;
+        if page.is_none() {
+            let switch = {
+                let (restart, stop) = (Arc::clone(&restart), Arc::clone(&stop));
+                PrinterSwitch::new(options.places.clone(), move || {
+                    restart.store(true, Ordering::SeqCst);
+                    stop.store(true, Ordering::SeqCst);
+                })
+            };
+            page = serve_page(
+                &config,
+                &options.state,
+                &maker,
+                &spool,
+                &inbox,
+                &watch,
+                switch,
+            )?;
+        }
+        let mut board = if options.backend == BackendKind::Sim {
+            Board::sim(sim_board(&config, &maker, options)?)
+        } else {
+            let mut board_config = config.board.clone();
+            board_config.backend = options.backend;
+            Board::open(&board_config)?
+        };
+        let wiring = Wiring::from_board(&mut board, &config)?;
+        let clock = wiring.clock.clone();
+        let until = options.run_for.map(|run_for| clock.now() + run_for);
+        tracing::info!(
+            board = %options.backend,
+            printer = %config.printer.port,
+            profile = %config.printer.profile,
+            spool = %spool_dir.display(),
+            archive = %options.archive_dir.display(),
+            "comic robot running"
+        );
+        let finish = if until.is_some() {
+            Finish::Drain
+        } else {
+            Finish::AfterCurrent
+        };
+        let robot = Robot::new(wiring, maker, spool).with_inbox(inbox.clone());
+        let heard = watch.clone();
+        robot.run(until, Arc::clone(&stop), finish, move |event| {
+            heard.record(event)
+        })?;
+        drop(board);
+        if restart.swap(false, Ordering::SeqCst) && !signalled.load(Ordering::SeqCst) {
+            stop.store(false, Ordering::SeqCst);
+            config = ComicConfig::load(&options.places)?;
+            tracing::info!(profile = %config.printer.profile, "printer switched: starting again");
+            continue;
+        }
+        break;
+    }
     drop(page);
     Ok(())
 }
@@ -196,6 +247,7 @@ pub fn serve_page(
     spool: &Spool,
     inbox: &Inbox,
     watch: &Watch,
+    printer: PrinterSwitch,
 ) -> anyhow::Result<Option<atelier_web::Background>> {
     let settings = &config.page;
     if !settings.enabled {
@@ -207,6 +259,7 @@ pub fn serve_page(
         inbox.clone(),
         maker.archive().clone(),
         spool.clone(),
+        printer,
     );
     let (router, _) = crate::page::router(page, gate);
     let site = atelier_web::Site {

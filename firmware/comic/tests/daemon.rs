@@ -322,4 +322,45 @@ fn a_phone_pairs_with_the_code_printed_on_the_paper_then_presses_and_reprints() 
         (numbers.len() == 2).then_some(())
     });
     assert!(paper().errors().is_empty(), "{:?}", paper().errors());
+
+    // Another printer, chosen on the page: saved in the edits, the robot starts again with it
+    // and its next comic is made for it. Only built-in profiles are taken from a page.
+    let printer = json(&http(address, "GET", "/api/printer", token, "").1);
+    assert_eq!(printer["profile"], "epson-tm-t20", "{printer}");
+    assert!(printer["profiles"].to_string().contains("generic-58mm-usb"));
+    for refused in [
+        r#"{"profile":"tm-1000"}"#,
+        r#"{"profile":"/etc/passwd.toml"}"#,
+    ] {
+        let (status, body) = http(address, "PUT", "/api/printer", token, refused);
+        assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
+        assert!(String::from_utf8_lossy(&body).contains("generic-58mm-usb"));
+    }
+    let chosen = r#"{"profile":"generic-58mm-usb"}"#;
+    assert_eq!(http(address, "PUT", "/api/printer", token, chosen).0, 202);
+    until("the robot started again with the new printer", || {
+        let log = std::fs::read_to_string(&log_path).ok()?;
+        log.contains("profile=generic-58mm-usb").then_some(())
+    });
+    let edits = std::fs::read_to_string(state.join("edits.toml")).expect("the edits");
+    assert!(edits.contains("generic-58mm-usb"), "{edits}");
+    let printer = json(&http(address, "GET", "/api/printer", token, "").1);
+    assert_eq!(printer["profile"], "generic-58mm-usb", "{printer}");
+    // The page stayed up through the restart, and the robot prints for the new printer.
+    let before = json(&http(address, "GET", "/api/state", token, "").1)["printed"]
+        .as_u64()
+        .expect("printed");
+    assert_eq!(http(address, "POST", "/api/press", token, "").0, 202);
+    until("a comic on the new printer", || {
+        let state = json(&http(address, "GET", "/api/state", token, "").1);
+        (state["printed"].as_u64() > Some(before)).then_some(())
+    });
+    // The comic made ahead after the switch is made for the new printer.
+    until("a comic made for the new printer", || {
+        let archive = json(&http(address, "GET", "/api/archive", token, "").1);
+        let newest = archive[0]["number"].as_u64()?;
+        let sidecar =
+            std::fs::read_to_string(state.join(format!("archive/comic-{newest:06}.json"))).ok()?;
+        sidecar.contains("generic-58mm-usb").then_some(())
+    });
 }

@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use comic::archive::Archive;
-use comic::page::{ComicPage, Watch};
+use comic::page::{ComicPage, PrinterSwitch, Watch};
 use comic::robot::spool::Spool;
 use comic::robot::{Event, Inbox, Pattern};
 use tower::ServiceExt as _;
@@ -24,7 +24,13 @@ fn page() -> (Router, Vec<Route>, Inbox, tempfile::TempDir) {
         Pairing::in_memory(PairingPolicy::default()),
         |_: &str, _| {},
     );
-    let page = ComicPage::new(Watch::new(), inbox.clone(), archive, spool);
+    let places = atelier_config::Places::find(
+        "comic",
+        Some(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hardware/comic.toml")),
+    )
+    .with_state(dir.path().join("state"));
+    let switch = PrinterSwitch::new(places, || {});
+    let page = ComicPage::new(Watch::new(), inbox.clone(), archive, spool, switch);
     let (router, routes) = comic::page::router(page, gate);
     (router, routes, inbox, dir)
 }
@@ -63,51 +69,21 @@ async fn every_route_but_the_page_and_pairing_needs_a_paired_device() {
             changing += 1;
         }
     }
-    // Press, reprint, revoke a device.
-    assert!(changing >= 3, "{changing}");
+    // Press, reprint, switch the printer, revoke a device.
+    assert!(changing >= 4, "{changing}");
     // Nothing reached the robot.
     assert_eq!(inbox.waiting(), 0);
 }
 
 #[test]
 fn the_openapi_file_documents_exactly_the_routes() {
-    let (_router, routes, _inbox, _dir) = page();
-    let text = std::fs::read_to_string(
+    let (_router, routes, _machine, _dir) = page();
+    let spec = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api/comic.openapi.json"),
     )
     .expect("docs/api/comic.openapi.json");
-    let spec: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-    let mut documented: Vec<(String, String)> = spec["paths"]
-        .as_object()
-        .expect("paths")
-        .iter()
-        .flat_map(|(path, methods)| {
-            methods
-                .as_object()
-                .expect("methods")
-                .keys()
-                .filter(|m| m.as_str() != "parameters")
-                .map(move |m| (m.to_uppercase(), path.clone()))
-        })
-        .collect();
-    let mut routed: Vec<(String, String)> = routes
-        .iter()
-        .filter(|r| r.path.starts_with("/api/"))
-        .map(|r| (r.method.to_string(), r.path.to_owned()))
-        .collect();
-    documented.sort();
-    routed.sort();
-    assert_eq!(documented, routed);
-    for route in routes.iter().filter(|r| r.path.starts_with("/api/")) {
-        let operation = &spec["paths"][route.path][route.method.as_str().to_lowercase()];
-        assert_eq!(
-            operation["x-access"],
-            serde_json::to_value(route.access).expect("access"),
-            "{} {}",
-            route.method,
-            route.path
-        );
-    }
+    let differences = atelier_web::openapi::differences(&spec, &routes);
+    assert!(differences.is_empty(), "{differences:#?}");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::io::Cursor;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -13,13 +13,17 @@ use anyhow::Context as _;
 use atelier_board::Board;
 use atelier_config::Places;
 use atelier_sim::Pace;
+use atelier_sim::{SimPortControl, ThermalPrinter};
 use comic::config::ComicConfig;
-use comic::daemon::{SimParts, sim_parts};
+use comic::daemon::{SimParts, attach_printer, sim_parts};
 use comic::maker::Maker;
-use comic::page::{ComicPage, Watch};
+use comic::page::{ComicPage, PrinterSwitch, Watch};
 use comic::robot::spool::Spool;
 use comic::robot::{Event, Finish, Inbox, Robot, Wiring};
 use serde::{Deserialize, Serialize};
+
+/// Lines of printed text the panel shows.
+const TEXT_LINES_SHOWN: usize = 8;
 
 /// Events kept for the panel's log.
 const EVENTS_KEPT: usize = 40;
@@ -42,6 +46,10 @@ pub struct ComicPanel {
     pub paper_out: bool,
     /// The cable is in.
     pub plugged: bool,
+    /// The printer model on the port: its head's width in dots.
+    pub paper_width_dots: u32,
+    /// The last lines of text on the paper (footers, a pairing code), newest last.
+    pub printed_text: Vec<String>,
     /// What happened, newest last.
     pub events: Vec<String>,
 }
@@ -79,59 +87,155 @@ struct Log {
 /// The simulated comic robot, running.
 #[derive(Debug)]
 pub struct DeskComic {
+    /// The board, the button and its idle level (the printer in `printer`).
     parts: SimParts,
+    /// The printer on the port now, and its cable: another model after a switch.
+    printer: Arc<Mutex<(ThermalPrinter, SimPortControl)>>,
     config: ComicConfig,
     log: Arc<Mutex<Log>>,
     plugged: AtomicBool,
-    /// What the robot's page needs: its inbox, its view, its archive and spool, its folder.
+    /// What the robot's page needs: its inbox, its view, its archive and spool, its folders.
     inbox: Inbox,
     watch: Watch,
     archive: comic::archive::Archive,
     spool: Spool,
-    state: std::path::PathBuf,
+    places: Places,
+    /// The running robot's own stop, and whether it starts again after it.
+    robot_stop: Arc<AtomicBool>,
+    restart: Arc<AtomicBool>,
+}
+
+/// The robot's config as the desktop runs it: holding the button shuts a Pi down, and a
+/// simulated button must never power off the desktop it runs on.
+fn desktop_config(places: &Places) -> anyhow::Result<ComicConfig> {
+    let mut config = ComicConfig::load(places)?;
+    config.robot.shutdown_command.clear();
+    Ok(config)
+}
+
+/// The robot's thread: runs the robot; after a printer switch, the new printer model on the
+/// port and the robot again.
+struct RobotLoop {
+    places: Places,
+    board: atelier_sim::SimBoard,
+    printer: Arc<Mutex<(ThermalPrinter, SimPortControl)>>,
+    log: Arc<Mutex<Log>>,
+    inbox: Inbox,
+    watch: Watch,
+    stop: Arc<AtomicBool>,
+    robot_stop: Arc<AtomicBool>,
+    restart: Arc<AtomicBool>,
+}
+
+impl RobotLoop {
+    fn run(self, first: (ComicConfig, Maker, Spool)) {
+        let mut next = Some(first);
+        while let Some((config, maker, spool)) = next.take() {
+            if let Err(error) = self.run_once(&config, maker, spool) {
+                tracing::error!("the comic robot stopped: {error:#}");
+                return;
+            }
+            if !self.restart.swap(false, Ordering::SeqCst) || self.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            self.robot_stop.store(false, Ordering::SeqCst);
+            // The robot's process, as it were, starts again: its pins are free to open.
+            self.board.close_all();
+            match self.switched() {
+                Ok(again) => next = Some(again),
+                Err(error) => tracing::error!("the comic robot cannot start again: {error:#}"),
+            }
+        }
+    }
+
+    fn run_once(&self, config: &ComicConfig, maker: Maker, spool: Spool) -> anyhow::Result<()> {
+        let mut board = Board::sim(self.board.clone());
+        let wiring = Wiring::from_board(&mut board, config)?;
+        let robot = Robot::new(wiring, maker, spool).with_inbox(self.inbox.clone());
+        let (watching, heard) = (self.watch.clone(), Arc::clone(&self.log));
+        let on_event = move |event: &Event| {
+            watching.record(event);
+            record(&heard, event);
+        };
+        robot.run(
+            None,
+            Arc::clone(&self.robot_stop),
+            Finish::AfterCurrent,
+            on_event,
+        )?;
+        Ok(())
+    }
+
+    /// The config as switched, its maker, and its printer model on the port.
+    fn switched(&self) -> anyhow::Result<(ComicConfig, Maker, Spool)> {
+        let config = desktop_config(&self.places)?;
+        let maker = Maker::new(&config, &self.places.defaults, &config.comic.archive_dir)?;
+        let spool = Spool::open(&self.places.state.join("spool"))?;
+        let attached = attach_printer(&self.board, &config, &maker, &self.places.state)?;
+        tracing::info!(profile = %config.printer.profile, "the simulated printer is switched");
+        *self.printer.lock().unwrap_or_else(PoisonError::into_inner) = attached;
+        Ok((config, maker, spool))
+    }
 }
 
 impl DeskComic {
     /// Loads the robot's config from `places` (its state folder, spool and archive are the
     /// simulator's own) and starts the robot on a thread of its own, its clock at `speed`
-    /// virtual seconds per wall second. The robot
-    /// finishes the comic it is printing and stops when `stop` is set.
+    /// virtual seconds per wall second. The robot finishes the comic it is printing and stops
+    /// when `stop` is set. A printer switched from the robot's page starts the robot again
+    /// with that printer model on the port (the board, button and LEDs stay).
     pub fn start(
         places: &Places,
         speed: f64,
         stop: Arc<AtomicBool>,
     ) -> anyhow::Result<(Arc<DeskComic>, std::thread::JoinHandle<()>)> {
-        let mut config = ComicConfig::load(places)?;
-        // Holding the button shuts a Pi down; a simulated button must never power off the
-        // desktop it runs on.
-        config.robot.shutdown_command.clear();
+        let config = desktop_config(places)?;
         let maker = Maker::new(&config, &places.defaults, &config.comic.archive_dir)?;
         let spool = Spool::open(&places.state.join("spool"))?;
         // Real time (scaled): the robot's threads wait on queues and locks as well as on the
         // clock, and a clock that waited for them (Pace::AtMost) stalled the button thread.
         let parts = sim_parts(&config, &maker, &places.state, Pace::RealTime { speed })?;
-        let mut board = Board::sim(parts.board.clone());
-        let wiring = Wiring::from_board(&mut board, &config)?;
         let log = Arc::new(Mutex::new(Log::default()));
-        let heard = Arc::clone(&log);
         let (inbox, watch) = (Inbox::new(), Watch::new());
         let archive = maker.archive().clone();
-        let robot = Robot::new(wiring, maker, spool.clone()).with_inbox(inbox.clone());
-        let watching = watch.clone();
+        let printer = Arc::new(Mutex::new((parts.printer.clone(), parts.cable.clone())));
+        // The robot has a stop of its own: a printer switch stops it to start it again.
+        let (robot_stop, restart) = (
+            Arc::new(AtomicBool::new(false)),
+            Arc::new(AtomicBool::new(false)),
+        );
+        let relay = {
+            let (stop, robot_stop) = (Arc::clone(&stop), Arc::clone(&robot_stop));
+            move || {
+                while !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                robot_stop.store(true, Ordering::SeqCst);
+            }
+        };
+        std::thread::Builder::new()
+            .name("comic stop".into())
+            .spawn(relay)
+            .context("starting the comic robot's stop relay")?;
+        let looping = RobotLoop {
+            places: places.clone(),
+            board: parts.board.clone(),
+            printer: Arc::clone(&printer),
+            log: Arc::clone(&log),
+            inbox: inbox.clone(),
+            watch: watch.clone(),
+            stop,
+            robot_stop: Arc::clone(&robot_stop),
+            restart: Arc::clone(&restart),
+        };
+        let first = (config.clone(), maker, spool.clone());
         let thread = std::thread::Builder::new()
             .name("comic robot".into())
-            .spawn(move || {
-                let on_event = move |event: &Event| {
-                    watching.record(event);
-                    record(&heard, event);
-                };
-                if let Err(error) = robot.run(None, stop, Finish::AfterCurrent, on_event) {
-                    tracing::error!("the comic robot stopped: {error}");
-                }
-            })
+            .spawn(move || looping.run(first))
             .context("starting the comic robot's thread")?;
         let comic = DeskComic {
             parts,
+            printer,
             config,
             log,
             plugged: AtomicBool::new(true),
@@ -139,7 +243,9 @@ impl DeskComic {
             watch,
             archive,
             spool,
-            state: places.state.clone(),
+            places: places.clone(),
+            robot_stop,
+            restart,
         };
         Ok((Arc::new(comic), thread))
     }
@@ -152,16 +258,32 @@ impl DeskComic {
             open_read: true,
             ..self.config.page.clone()
         };
-        let pairings = self.state.join("pairings.json");
+        let pairings = self.places.state.join("pairings.json");
         let gate = comic::page::gate(&pairings, &settings, self.inbox.clone())
             .with_context(|| format!("the robot's pairings in {}", pairings.display()))?;
+        let switch = {
+            let (restart, robot_stop) = (Arc::clone(&self.restart), Arc::clone(&self.robot_stop));
+            PrinterSwitch::new(self.places.clone(), move || {
+                restart.store(true, Ordering::SeqCst);
+                robot_stop.store(true, Ordering::SeqCst);
+            })
+        };
         let page = ComicPage::new(
             self.watch.clone(),
             self.inbox.clone(),
             self.archive.clone(),
             self.spool.clone(),
+            switch,
         );
         Ok(comic::page::router(page, gate).0)
+    }
+
+    /// The printer on the port now and its cable.
+    fn printer(&self) -> (ThermalPrinter, SimPortControl) {
+        self.printer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The robot's simulated board (its pins, its printer's port, and their recording).
@@ -212,6 +334,8 @@ impl DeskComic {
 
     /// What the panel shows now.
     pub fn panel(&self) -> ComicPanel {
+        let (printer, _) = self.printer();
+        printer.settle(atelier_hal::Clock::now(&self.parts.board.clock()));
         let pins = &self.config.pins;
         let lit = |pin: atelier_board::Bcm| self.parts.board.output_line(pin.number()).level();
         let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
@@ -223,8 +347,14 @@ impl DeskComic {
             },
             accepted: log.accepted,
             printed: log.printed,
-            cuts: self.parts.printer.cut_count(),
-            paper_out: self.parts.printer.paper_out(),
+            cuts: printer.cut_count(),
+            paper_out: printer.paper_out(),
+            paper_width_dots: printer.config().width_dots,
+            printed_text: {
+                let lines = printer.text();
+                let from = lines.len().saturating_sub(TEXT_LINES_SHOWN);
+                lines[from..].iter().map(|line| line.text.clone()).collect()
+            },
             plugged: self.plugged.load(std::sync::atomic::Ordering::Relaxed),
             events: log.events.iter().cloned().collect(),
         }
@@ -233,13 +363,13 @@ impl DeskComic {
     /// Takes the roll out or puts it back, pulls the cable or plugs it in.
     pub fn change_printer(&self, change: &PrinterChange) -> ComicPanel {
         if let Some(out) = change.paper_out {
-            self.parts.printer.set_paper_out(out);
+            self.printer().0.set_paper_out(out);
         }
         if let Some(plugged) = change.plugged {
             if plugged {
-                self.parts.cable.plug();
+                self.printer().1.plug();
             } else {
-                self.parts.cable.unplug();
+                self.printer().1.unplug();
             }
             self.plugged
                 .store(plugged, std::sync::atomic::Ordering::Relaxed);
@@ -249,7 +379,9 @@ impl DeskComic {
 
     /// The end of the paper (its last [`PAPER_ROWS_SHOWN`] rows) as a PNG, text lines drawn in.
     pub fn paper_png(&self) -> anyhow::Result<Vec<u8>> {
-        let paper = comic::simulated::paper_image(&self.parts.printer);
+        let (printer, _) = self.printer();
+        printer.settle(atelier_hal::Clock::now(&self.parts.board.clock()));
+        let paper = comic::simulated::paper_image(&printer);
         let rows = paper.height().min(PAPER_ROWS_SHOWN);
         let end = image::imageops::crop_imm(&paper, 0, paper.height() - rows, paper.width(), rows)
             .to_image();

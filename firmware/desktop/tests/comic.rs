@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Simulator, get, post, put, start_with, until_comic};
+use common::{Simulator, get, http_as, post, put, start_with, until_comic};
 
 /// The paper, decoded: (width, height, share of black pixels).
 fn paper(sim: &Simulator) -> (u32, u32, f64) {
@@ -211,4 +211,79 @@ fn a_recording_of_a_press_holds_the_bouncing_button_and_the_leds_as_vcd() {
     let busy = changes(&id_of("_busy_LED"));
     assert!(busy >= 3, "busy LED changes: {busy}\n{vcd}");
     assert!(vcd.contains("\n#0\n"), "the recording starts at time zero");
+}
+
+#[test]
+#[cfg_attr(
+    target_arch = "aarch64",
+    ignore = "atelier-sim is the desktop program: under qemu-user its three machines take minutes to come up and its timed tests flake; the Pi builds are tested by each machine's own suite"
+)]
+fn a_printer_switched_on_the_robot_s_own_page_is_the_printer_on_the_simulated_port() {
+    let sim = start_with(&["--comic-speed", "20"]);
+    let ready = until_comic(&sim, "the robot is ready", Duration::from_secs(300), |p| {
+        p["leds"]["ready"] == true
+    });
+    assert_eq!(
+        ready["paper_width_dots"], 384,
+        "the shipped 58 mm printer: {ready}"
+    );
+    let host = sim.address.to_string();
+    let call = |method: &str, path: &str, body: Option<&str>, token: Option<&str>| {
+        http_as(sim.address, method, path, &host, body, token)
+    };
+
+    // Paired with the code the robot printed on its paper, as a phone would be.
+    assert_eq!(call("POST", "/comic/api/pair/code", None, None).0, 202);
+    let code_in = |panel: &serde_json::Value| {
+        panel["printed_text"]
+            .as_array()?
+            .iter()
+            .filter_map(|line| line.as_str())
+            .map(str::trim)
+            .find(|line| line.len() == 6 && line.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::to_owned)
+    };
+    let panel = until_comic(&sim, "a code on the paper", Duration::from_secs(60), |p| {
+        code_in(p).is_some()
+    });
+    let code = code_in(&panel).expect("a six-digit code on the paper");
+    let (status, paired) = call(
+        "POST",
+        "/comic/api/pair",
+        Some(&format!(r#"{{"code":"{code}","name":"desk"}}"#)),
+        None,
+    );
+    assert_eq!(status, 200, "{paired}");
+    let paired: serde_json::Value = serde_json::from_str(&paired).expect("JSON");
+    let token = paired["token"].as_str().expect("a token");
+
+    // An 80 mm printer: the robot starts again with it, and the simulated port has it.
+    let (status, answer) = call(
+        "PUT",
+        "/comic/api/printer",
+        Some(r#"{"profile":"graphics-only-80mm"}"#),
+        Some(token),
+    );
+    assert_eq!(status, 202, "{answer}");
+    until_comic(
+        &sim,
+        "the 80 mm printer on the port",
+        Duration::from_secs(60),
+        |p| p["paper_width_dots"] == 576,
+    );
+    let (status, answer) = post(&sim, "/api/comic/press", "");
+    assert_eq!(status, 202, "{answer}");
+    let printed = until_comic(
+        &sim,
+        "a comic on the 80 mm paper",
+        Duration::from_secs(120),
+        |p| p["printed"] == 1,
+    );
+    assert_eq!(printed["leds"]["error"], false, "{printed}");
+    let (width, height, black) = paper(&sim);
+    assert_eq!(width, 576, "the paper is the new printer's");
+    assert!(
+        height > 500 && (0.05..0.6).contains(&black),
+        "{height} rows, {black} black"
+    );
 }

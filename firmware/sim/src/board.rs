@@ -128,6 +128,12 @@ impl SimBoard {
         io::Write::flush(&mut out)
     }
 
+    /// The firmware's process ended (or starts again): every GPIO it opened may be opened
+    /// again. The lines keep their levels and models, as on a real board.
+    pub fn close_all(&self) {
+        self.wiring().roles.clear();
+    }
+
     fn claim(&self, wiring: &mut Wiring, bcm: u8, role: &str) -> Result<(), SimError> {
         if let Some(first) = wiring.roles.get(&bcm) {
             return Err(SimError::AlreadyOpen {
@@ -351,5 +357,23 @@ impl Clock for SimBoard {
 
     fn sleep_until(&self, deadline: atelier_hal::Instant) {
         self.clock.sleep_until(deadline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_opens_once_until_the_firmware_closes_everything() {
+        let board = SimBoard::new();
+        let led = board.output(4, "ready LED").expect("opens");
+        assert!(matches!(
+            board.output(4, "again"),
+            Err(SimError::AlreadyOpen { bcm: 4, .. })
+        ));
+        drop(led);
+        board.close_all();
+        board.output(4, "ready LED").expect("opens again");
     }
 }

@@ -10,6 +10,7 @@
 //! - [`live`]: state changes to open pages by server-sent events.
 //! - [`serve`]: serving a router on a listener until shutdown; [`serve_in_background`] for a
 //!   machine whose loop is not async (bound at start, announced, stopped when dropped).
+//! - [`openapi`]: a machine's OpenAPI file held to its route table.
 //! - [`discovery`]: being found as `_http._tcp` / `NAME.local`, through avahi where it runs.
 //!
 //! # For machine authors
@@ -22,6 +23,7 @@ pub mod discovery;
 pub mod error;
 pub mod gate;
 pub mod live;
+pub mod openapi;
 pub mod pairing;
 mod server;
 

@@ -107,6 +107,28 @@ async function ask(path, done) {
   }
 }
 
+async function showPrinter() {
+  try {
+    const printer = await api("GET", "api/printer");
+    const select = $("#printer");
+    select.replaceChildren(...printer.profiles.map((p) =>
+      new Option(`${p.name} (${Math.round(p.width_mm)} mm, ${p.link})`, p.name)));
+    select.value = printer.profile;
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+$("#printer-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    const answer = await api("PUT", "api/printer", { profile: $("#printer").value });
+    say(`Switching to ${answer.profile}: the robot starts again after the comic it is printing.`);
+  } catch (error) {
+    say(error.message, true);
+  }
+});
+
 let events = null;
 function follow() {
   if (events) events.close();
@@ -130,6 +152,7 @@ async function start() {
     $("#robot").hidden = false;
     render(await api("GET", "api/state"));
     follow();
+    if (paired) await showPrinter();
   } catch (error) {
     say(error.message, true);
   }

@@ -148,6 +148,35 @@ impl Watch {
     }
 }
 
+/// Switching the robot's printer: the choice is saved in the config's edits (the packaged
+/// defaults stay untouched), then the robot finishes the comic it is printing and starts again
+/// with the new printer, its queue kept.
+pub struct PrinterSwitch {
+    places: atelier_config::Places,
+    restart: Box<dyn Fn() + Send + Sync>,
+}
+
+impl std::fmt::Debug for PrinterSwitch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrinterSwitch")
+            .field("places", &self.places)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PrinterSwitch {
+    /// Saves through `places`; `restart` starts the robot again once it is saved.
+    pub fn new(
+        places: atelier_config::Places,
+        restart: impl Fn() + Send + Sync + 'static,
+    ) -> PrinterSwitch {
+        PrinterSwitch {
+            places,
+            restart: Box::new(restart),
+        }
+    }
+}
+
 /// What the page's routes share.
 #[derive(Debug)]
 pub struct ComicPage {
@@ -155,17 +184,25 @@ pub struct ComicPage {
     inbox: Inbox,
     archive: Archive,
     spool: Spool,
+    printer: PrinterSwitch,
 }
 
 impl ComicPage {
-    /// The page of the robot that `inbox` reaches and `watch` follows, its comics in `archive`
-    /// and its waiting jobs in `spool`.
-    pub fn new(watch: Watch, inbox: Inbox, archive: Archive, spool: Spool) -> Arc<ComicPage> {
+    /// The page of the robot that `inbox` reaches and `watch` follows, its comics in `archive`,
+    /// its waiting jobs in `spool`, its printer switched by `printer`.
+    pub fn new(
+        watch: Watch,
+        inbox: Inbox,
+        archive: Archive,
+        spool: Spool,
+        printer: PrinterSwitch,
+    ) -> Arc<ComicPage> {
         Arc::new(ComicPage {
             watch,
             inbox,
             archive,
             spool,
+            printer,
         })
     }
 }
@@ -254,6 +291,8 @@ pub fn router(page: Arc<ComicPage>, gate: Arc<Gate>) -> (Router, Vec<Route>) {
             Access::Paired,
             reprint,
         )
+        .route(Method::GET, "/api/printer", Access::Read, printer)
+        .route(Method::PUT, "/api/printer", Access::Paired, switch_printer)
         .finish(page)
 }
 
@@ -364,4 +403,70 @@ async fn reprint(
         .map_err(|e| ApiError::not_found(e.to_string()))?;
     tracing::info!(number, "a reprint from the page");
     asked(&page, Request::Reprint(number))
+}
+
+/// A printer the page offers.
+#[derive(Debug, Serialize)]
+struct Offered {
+    name: String,
+    width_mm: f64,
+    link: &'static str,
+}
+
+async fn printer(State(page): State<Arc<ComicPage>>) -> Result<Json<serde_json::Value>, ApiError> {
+    let places = page.printer.places.clone();
+    let config = tokio::task::spawn_blocking(move || crate::config::ComicConfig::load(&places))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let offered: Vec<Offered> = crate::profile::PrinterProfile::builtin()
+        .into_iter()
+        .map(|profile| Offered {
+            width_mm: f64::from(profile.width_dots) * 25.4 / f64::from(profile.dpi),
+            link: if profile.serial.is_some() {
+                "serial"
+            } else {
+                "USB or network"
+            },
+            name: profile.name,
+        })
+        .collect();
+    Ok(Json(serde_json::json!({
+        "profile": config.printer.profile,
+        "profiles": offered,
+    })))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrinterChoice {
+    profile: String,
+}
+
+async fn switch_printer(
+    State(page): State<Arc<ComicPage>>,
+    atelier_web::JsonBody(choice): atelier_web::JsonBody<PrinterChoice>,
+) -> Result<Response, ApiError> {
+    // Only built-in profiles from the page: a path would let a phone point the robot at any
+    // file on the Pi.
+    crate::profile::PrinterProfile::builtin_named(&choice.profile)
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
+    let places = page.printer.places.clone();
+    let name = choice.profile.clone();
+    tokio::task::spawn_blocking(move || {
+        places.edit::<crate::config::ComicConfig>(|edits, _| {
+            edits["printer"]["profile"] = toml_edit::value(name);
+            Ok(())
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+    .map_err(|e| ApiError::invalid(e.to_string()))?;
+    tracing::info!(profile = %choice.profile, "printer switched from the page");
+    (page.printer.restart)();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "profile": choice.profile, "restarting": true })),
+    )
+        .into_response())
 }

@@ -357,6 +357,12 @@ impl ThermalPrinter {
         state.head_free_at
     }
 
+    /// Lets the head process what it had time for by `now` (the model otherwise advances only
+    /// when bytes arrive): call before looking at the paper of a printer that is running.
+    pub fn settle(&self, now: Instant) {
+        self.lock().advance(now);
+    }
+
     /// When the head will have finished what it has processed so far.
     pub fn busy_until(&self) -> Instant {
         self.lock().head_free_at
