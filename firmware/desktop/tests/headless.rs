@@ -11,13 +11,18 @@ use common::small_plotter_config;
 /// Runs a scenario; (success, stderr, summary).
 fn run(scenario: &Path, out: &Path) -> (bool, String, serde_json::Value) {
     let state = tempfile::tempdir().expect("state folder");
+    run_in(scenario, out, state.path())
+}
+
+/// [`run`] with the simulator's state folder at `state` (kept for the test to look at).
+fn run_in(scenario: &Path, out: &Path, state: &Path) -> (bool, String, serde_json::Value) {
     let output = atelier_cli::output_of_built(common::BINARY, |command| {
         command
             .args(["--headless", "--scenario"])
             .arg(scenario)
             .arg("--out")
             .arg(out)
-            .env("ATELIER_STATE_DIR", state.path())
+            .env("ATELIER_STATE_DIR", state)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
     })
@@ -36,11 +41,17 @@ fn shipped(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-fn share_dark(png: &Path) -> f64 {
-    let image = image::open(png).expect("a PNG").to_luma8();
-    let dark = image.pixels().filter(|p| p.0[0] < 128).count() as f64;
-    dark / f64::from(image.width() * image.height())
+fn distance_to_segment(p: polargraph::Point, a: polargraph::Point, b: polargraph::Point) -> f64 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let length2 = dx * dx + dy * dy;
+    let t = if length2 == 0.0 {
+        0.0
+    } else {
+        (((p.x - a.x) * dx + (p.y - a.y) * dy) / length2).clamp(0.0, 1.0)
+    };
+    p.distance(polargraph::Point::new(a.x + t * dx, a.y + t * dy))
 }
+
 
 #[test]
 fn every_shipped_scenario_is_valid() {
@@ -105,7 +116,8 @@ fn the_lamp_tour_shows_each_surface_and_writes_its_frames() {
 )]
 fn the_comic_scenario_keeps_the_press_made_while_the_paper_was_out() {
     let out = tempfile::tempdir().expect("out");
-    let (ok, stderr, summary) = run(&shipped("comic-paper-out.toml"), out.path());
+    let state = tempfile::tempdir().expect("state");
+    let (ok, stderr, summary) = run_in(&shipped("comic-paper-out.toml"), out.path(), state.path());
     assert!(ok, "{stderr}\n{summary}");
     assert_eq!(summary["comic"]["accepted"], 2, "{summary}");
     assert_eq!(
@@ -123,9 +135,41 @@ fn the_comic_scenario_keeps_the_press_made_while_the_paper_was_out() {
         events.contains("comic 2 kept"),
         "the job was kept: {events}"
     );
-    // Two comics on the decoded paper: a good share of it is ink.
-    let dark = share_dark(&out.path().join("comic-paper.png"));
-    assert!((0.05..0.7).contains(&dark), "ink on the paper: {dark}");
+    // The decoded paper against the comics: each archived comic's picture, binarised for the
+    // printer's head by the raster code alone, is on the paper dot for dot.
+    let paper = image::open(out.path().join("comic-paper.png"))
+        .expect("the paper")
+        .to_luma8();
+    let places = atelier_config::Places::find(
+        "comic",
+        Some(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hardware/comic.toml")),
+    );
+    let config = comic::config::ComicConfig::load(&places).expect("the shipped config");
+    let archive = comic::archive::Archive::open(&state.path().join("desktop/comic/archive"))
+        .expect("the archive");
+    for number in [1, 2] {
+        let sidecar = archive.sidecar(number).expect("archived");
+        let page = image::open(archive.path_of(&sidecar.png))
+            .expect("the comic's PNG")
+            .to_luma8();
+        let gray = comic::raster::GrayImage::new(page.width(), page.height(), page.into_raw())
+            .expect("gray")
+            .top_rows(sidecar.artwork_rows);
+        let bitmap = comic::raster::prepare(&gray, paper.width(), config.printer.binarisation)
+            .expect("binarised");
+        let row_matches = |paper_row: u32, row: u32| {
+            (0..bitmap.width())
+                .all(|x| (paper.get_pixel(x, paper_row).0[0] < 128) == bitmap.is_black(x, row))
+        };
+        let found = (0..paper.height().saturating_sub(bitmap.height()))
+            .find(|&top| (0..bitmap.height()).all(|row| row_matches(top + row, row)));
+        assert!(
+            found.is_some(),
+            "comic {number}'s picture ({}×{} dots) is not on the paper",
+            bitmap.width(),
+            bitmap.height()
+        );
+    }
     let vcd = std::fs::read_to_string(out.path().join("comic.vcd")).expect("VCD");
     assert!(vcd.contains("_error_LED"), "the error LED is recorded");
 }
@@ -151,12 +195,80 @@ fn a_plot_scenario_draws_the_picture_and_pause_and_resume_complete_it() {
     )
     .expect("scenario");
     let out = dir.path().join("out");
-    let (ok, stderr, summary) = run(&scenario, &out);
+    let state = dir.path().join("state");
+    let (ok, stderr, summary) = run_in(&scenario, &out, &state);
     assert!(ok, "{stderr}\n{summary}");
     assert_eq!(summary["plotter"]["activity"], "done", "{summary}");
     assert_eq!(summary["plotter"]["stroke"], summary["plotter"]["strokes"]);
-    let dark = share_dark(&out.join("plotter-canvas.png"));
-    assert!(dark > 0.01, "ink on the canvas: {dark}");
+    // The canvas against the plan, rebuilt from the job folder the plot ran from: ink only on
+    // the planned lines (none where the pen travelled up), and every planned line inked.
+    let job = polargraph::job::Job::open(&state.join("desktop/polargraph/jobs/job-0001"))
+        .expect("the job folder");
+    let plan = job.plan().expect("the plan, rebuilt");
+    let canvas = image::open(out.join("plotter-canvas.png"))
+        .expect("the canvas")
+        .to_luma8();
+    let paper = plan.machine.paper;
+    let px_per_mm = f64::from(canvas.width()) / paper.width;
+    let pixel = px_per_mm.recip();
+    let segments: Vec<(polargraph::Point, polargraph::Point)> = plan
+        .strokes
+        .iter()
+        .flat_map(|stroke| stroke.points.windows(2).map(|w| (w[0], w[1])))
+        .collect();
+    let reach = job.config.pen.width_mm / 2.0 + pixel;
+    let mut inked = 0;
+    for (x, y, value) in canvas.enumerate_pixels() {
+        if value.0[0] >= 128 {
+            continue;
+        }
+        inked += 1;
+        let at = polargraph::Point::new(
+            paper.left + (f64::from(x) + 0.5) * pixel,
+            paper.top + (f64::from(y) + 0.5) * pixel,
+        );
+        let nearest = segments
+            .iter()
+            .map(|&(a, b)| distance_to_segment(at, a, b))
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            nearest <= reach,
+            "ink at ({:.2}, {:.2}) mm is {nearest:.2} mm from the plan",
+            at.x,
+            at.y
+        );
+    }
+    assert!(inked > 50, "{inked} inked pixels");
+    let dark_near = |at: polargraph::Point| {
+        let cx = ((at.x - paper.left) * px_per_mm) as i64;
+        let cy = ((at.y - paper.top) * px_per_mm) as i64;
+        (cx - 1..=cx + 1).any(|x| {
+            (cy - 1..=cy + 1).any(|y| {
+                u32::try_from(x)
+                    .ok()
+                    .zip(u32::try_from(y).ok())
+                    .is_some_and(|(x, y)| {
+                        x < canvas.width()
+                            && y < canvas.height()
+                            && canvas.get_pixel(x, y).0[0] < 128
+                    })
+            })
+        })
+    };
+    for &(a, b) in &segments {
+        let length = a.distance(b);
+        let samples = (length / 0.5).ceil().max(1.0) as usize;
+        for i in 0..=samples {
+            let t = i as f64 / samples as f64;
+            let at = polargraph::Point::new(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+            assert!(
+                dark_near(at),
+                "no ink at ({:.2}, {:.2}) mm on a planned line",
+                at.x,
+                at.y
+            );
+        }
+    }
     let vcd = std::fs::metadata(out.join("plotter.vcd"))
         .expect("VCD")
         .len();

@@ -29,10 +29,10 @@ where
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
-/// Streams what `sample` returns to one page, looked at every `every` and sent as an event
-/// named `event` when it changed (and once at the start): for a machine whose state changes
-/// far more often than a page can show (a plotter's step counters), the work per page is
-/// bounded by the interval, not by the machine.
+/// Streams what `sample` returns to one page, looked at every `every` (a fixed rate, however
+/// long a look and a send take) and sent as an event named `event` when it changed (and once
+/// at the start): for a machine whose state changes far more often than a page can show (a
+/// plotter's step counters), the work per page is bounded by the rate, not by the machine.
 pub fn sse_sampled<T, F>(
     sample: F,
     every: Duration,
@@ -42,20 +42,20 @@ where
     T: Serialize + PartialEq + Send + 'static,
     F: Fn() -> T + Send + Sync + 'static,
 {
+    let mut ticks = tokio::time::interval(every);
+    // A page that fell behind gets the state now, not a burst of missed looks.
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let stream = futures_util::stream::unfold(
-        (sample, None::<T>, true),
-        move |(sample, last, first)| async move {
-            let mut last = last;
+        (sample, None::<T>, ticks),
+        move |(sample, mut last, mut ticks)| async move {
             loop {
-                if !first {
-                    tokio::time::sleep(every).await;
-                }
+                ticks.tick().await;
                 let now = sample();
                 if last.as_ref() != Some(&now) {
                     let json = serde_json::to_string(&now).unwrap_or_default();
                     return Some((
                         Ok(Event::default().event(event).data(json)),
-                        (sample, Some(now), false),
+                        (sample, Some(now), ticks),
                     ));
                 }
                 last = Some(now);

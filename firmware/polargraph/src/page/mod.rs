@@ -31,8 +31,9 @@ use crate::kinematics::Machine;
 use crate::session::Session;
 use crate::studio::{MAX_UPLOAD_BYTES, PlotRequest, Studio};
 
-/// How often a live page hears of the plotter: ten looks a second, however fast it steps.
-pub const LIVE_INTERVAL: Duration = Duration::from_millis(100);
+/// How often a live page looks at the plotter: twelve times a second, however fast it steps
+/// (a page shows at least ten updates a second while the gondola moves).
+pub const LIVE_INTERVAL: Duration = Duration::from_millis(80);
 
 /// Pixels per millimetre of the simulated paper sent to the page.
 const CANVAS_PX_PER_MM: f64 = 1.5;
