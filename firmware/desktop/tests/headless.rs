@@ -52,7 +52,6 @@ fn distance_to_segment(p: polargraph::Point, a: polargraph::Point, b: polargraph
     p.distance(polargraph::Point::new(a.x + t * dx, a.y + t * dy))
 }
 
-
 #[test]
 fn every_shipped_scenario_is_valid() {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/scenarios");
