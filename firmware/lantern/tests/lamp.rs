@@ -78,6 +78,19 @@ fn ms(ms: u64) -> Instant {
     Instant::from_nanos(ms * 1_000_000)
 }
 
+/// Frames went out from `from` on at least once every `STILL_RESEND` (plus a frame period).
+fn sent_steadily(history: &[ProjectedFrame], from: Instant) {
+    let limit = lantern::lamp::STILL_RESEND + Duration::from_millis(40);
+    for pair in history.windows(2).filter(|p| p[0].at >= from) {
+        assert!(
+            pair[1].at - pair[0].at <= limit,
+            "no frame between {:?} and {:?}",
+            pair[0].at,
+            pair[1].at
+        );
+    }
+}
+
 /// A lamp on `sim` with `projector` as its output.
 fn runner(
     sim: &SimBoard,
@@ -190,7 +203,9 @@ fn an_unplugged_projector_and_a_silent_sensor_do_not_stop_the_lamp() {
     let mut lamp = runner(&sim, &projector);
     lamp.run_until(ms(2000));
     let before = projector.frames_received();
-    assert!(before >= 45, "25 fps for 2 s: {before}");
+    // The lamp app is still: a frame at least once a second (see `lamp::STILL_RESEND`).
+    assert!(before >= 3, "frames for 2 s: {before}");
+    sent_steadily(&projector.history(), ms(0));
 
     // Pull the cable, and turn the lamp to the wall meanwhile: sensing goes on.
     projector.unplug();
@@ -230,12 +245,7 @@ fn an_unplugged_projector_and_a_silent_sensor_do_not_stop_the_lamp() {
         "and show the wall's app"
     );
     assert!(lamp.lamp.status.output_problem.is_none());
-    let resumed = history.iter().filter(|f| f.at > first_back.at).count();
-    let expected = ((ms(12_000) - first_back.at).as_secs_f64() * 25.0) as usize;
-    assert!(
-        resumed + 1 >= expected,
-        "25 fps again: {resumed} of {expected}"
-    );
+    sent_steadily(&history, first_back.at);
 
     // The sensor falls off the bus: the lamp keeps the wall, reports it, and recovers.
     sim.i2c_bus(1).detach(0x53);
@@ -248,10 +258,7 @@ fn an_unplugged_projector_and_a_silent_sensor_do_not_stop_the_lamp() {
     assert!(problem.contains("ADXL345"), "{problem}");
     let frames_during = projector.frames_received();
     lamp.run_until(ms(15_000));
-    assert!(
-        projector.frames_received() >= frames_during + 20,
-        "frames go on"
-    );
+    assert!(projector.frames_received() > frames_during, "frames go on");
     sim.i2c_bus(1).attach(0x53, Registers::new(model.clone()));
     lamp.run_until(ms(22_000));
     assert!(lamp.lamp.status.sensor_problem.is_none(), "recovered");
@@ -268,8 +275,12 @@ fn no_accelerometer_at_start_shows_the_info_card_and_finds_it_later() {
     let sim = SimBoard::new();
     let projector = Projector::new(10);
     let mut lamp = runner(&sim, &projector);
-    lamp.run_until(ms(1000));
-    assert!(projector.frames_received() >= 20);
+    lamp.run_until(ms(1100));
+    let at: Vec<_> = projector.history().iter().map(|f| f.at).collect();
+    assert!(
+        projector.frames_received() >= 2,
+        "the card, and again a second later: {at:?}"
+    );
     assert_eq!(lamp.lamp.showing(), &lantern::lamp::Showing::Startup);
     assert!(
         lamp.lamp

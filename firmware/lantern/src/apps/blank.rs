@@ -24,4 +24,9 @@ impl App for Blank {
     fn render(&mut self, _: &RenderContext<'_>, frame: &mut Frame) {
         frame.fill(Rgb888::BLACK);
     }
+
+    fn still_valid(&self, _: &RenderContext<'_>) -> bool {
+        // Drawn from the settings alone.
+        true
+    }
 }

@@ -8,7 +8,7 @@ use embedded_graphics::prelude::RgbColor;
 use serde::Deserialize;
 
 use super::draw::{disc, line, palette};
-use super::{App, RenderContext, Zone};
+use super::{App, Drawn, RenderContext, Zone};
 use crate::render::Frame;
 use crate::render::text::{Align, Style, Text};
 
@@ -42,6 +42,8 @@ pub struct ClockSettings {
 pub struct Clock {
     settings: ClockSettings,
     text: Text,
+    /// The local time shown, to the second or the minute.
+    drawn: Drawn<NaiveDateTime>,
 }
 
 impl Clock {
@@ -50,6 +52,7 @@ impl Clock {
         Clock {
             settings,
             text: Text::new(),
+            drawn: Drawn::default(),
         }
     }
 }
@@ -59,7 +62,15 @@ impl App for Clock {
         "clock"
     }
 
+    fn still_valid(&self, context: &RenderContext<'_>) -> bool {
+        self.shown_time(context)
+            .is_some_and(|shown| self.drawn.is(&shown))
+    }
+
     fn render(&mut self, context: &RenderContext<'_>, frame: &mut Frame) {
+        if let Some(shown) = self.shown_time(context) {
+            self.drawn.set(shown);
+        }
         frame.fill(Rgb888::BLACK);
         let zone = self.settings.timezone.unwrap_or(context.zone);
         let local = zone.local(context.now);
@@ -78,11 +89,14 @@ impl App for Clock {
                     Align::Center,
                     style,
                 );
+                // Without a second hand the minute hand steps once a second (a tenth of a
+                // degree), so the picture holds for a second.
+                let shown = self.shown_time(context).unwrap_or(local);
                 draw_hands(
                     frame,
                     (w / 2.0, h / 2.0),
                     radius,
-                    local,
+                    shown,
                     !self.settings.hide_seconds,
                 );
             }
@@ -92,6 +106,20 @@ impl App for Clock {
 }
 
 impl Clock {
+    /// The local time as far as the picture shows it: to the minute for digits without seconds,
+    /// to the second otherwise (an analog minute hand moves a few pixels a second). `None` while
+    /// a second hand sweeps: that clock changes every frame.
+    fn shown_time(&self, context: &RenderContext<'_>) -> Option<NaiveDateTime> {
+        let zone = self.settings.timezone.unwrap_or(context.zone);
+        let local = zone.local(context.now);
+        let to_second = local.with_nanosecond(0)?;
+        match (self.settings.style, self.settings.hide_seconds) {
+            (ClockStyle::Analog, false) => None,
+            (ClockStyle::Digital, true) => to_second.with_second(0),
+            (ClockStyle::Analog, true) | (ClockStyle::Digital, false) => Some(to_second),
+        }
+    }
+
     fn draw_digital(&mut self, frame: &mut Frame, local: NaiveDateTime) {
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let (hour, suffix) = if self.settings.twelve_hour {

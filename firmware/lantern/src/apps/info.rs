@@ -6,7 +6,7 @@ use embedded_graphics::prelude::RgbColor;
 use serde::Deserialize;
 
 use super::draw::{disc, line, palette};
-use super::{App, RenderContext};
+use super::{App, Drawn, RenderContext};
 use crate::render::Frame;
 use crate::render::text::{Align, Style, Text};
 
@@ -19,12 +19,40 @@ pub struct InfoSettings {}
 #[derive(Debug)]
 pub struct Info {
     text: Text,
+    drawn: Drawn<Card>,
+}
+
+/// Everything on the card.
+#[derive(Debug, PartialEq)]
+struct Card {
+    name: String,
+    rows: [Option<String>; 4],
+    problems: Vec<String>,
+}
+
+impl Card {
+    fn of(context: &RenderContext<'_>) -> Card {
+        Card {
+            name: context.lamp_name.to_owned(),
+            rows: [
+                context.address,
+                context.pairing_code,
+                context.surface,
+                context.sensor,
+            ]
+            .map(|row| row.map(str::to_owned)),
+            problems: context.problems.to_vec(),
+        }
+    }
 }
 
 impl Info {
     /// An info card.
     pub fn new(_: InfoSettings) -> Info {
-        Info { text: Text::new() }
+        Info {
+            text: Text::new(),
+            drawn: Drawn::default(),
+        }
     }
 }
 
@@ -33,7 +61,12 @@ impl App for Info {
         "info"
     }
 
+    fn still_valid(&self, context: &RenderContext<'_>) -> bool {
+        self.drawn.is(&Card::of(context))
+    }
+
     fn render(&mut self, context: &RenderContext<'_>, frame: &mut Frame) {
+        self.drawn.set(Card::of(context));
         frame.fill(Rgb888::BLACK);
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let unit = h.min(w * 0.5625) / 100.0;

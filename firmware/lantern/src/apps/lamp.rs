@@ -70,4 +70,9 @@ impl App for Lamp {
             }
         }
     }
+
+    fn still_valid(&self, _: &RenderContext<'_>) -> bool {
+        // Drawn from the settings alone.
+        true
+    }
 }

@@ -66,6 +66,11 @@ impl App for Message {
         "message"
     }
 
+    fn still_valid(&self, _: &RenderContext<'_>) -> bool {
+        // Drawn from the settings alone.
+        true
+    }
+
     fn render(&mut self, _: &RenderContext<'_>, frame: &mut Frame) {
         frame.fill(Rgb888::BLACK);
         let (w, h) = (frame.width() as f32, frame.height() as f32);

@@ -93,9 +93,46 @@ pub trait App: Send {
     /// Draws the whole of `frame` (apps paint their own background).
     fn render(&mut self, context: &RenderContext<'_>, frame: &mut Frame);
 
+    /// Whether the picture this app drew last is still right for `context`: no time it shows
+    /// has passed, no data arrived, nothing it draws from moved. The lamp asks only while that
+    /// picture is the one on the canvas, and if so keeps it instead of drawing it again, so a
+    /// still lamp costs next to nothing. The default, `false`, draws every frame: right for
+    /// animations (a sweeping second hand).
+    fn still_valid(&self, context: &RenderContext<'_>) -> bool {
+        let _ = context;
+        false
+    }
+
     /// The job that fetches this app's data, for the shell to run off the drawing path.
     fn refresher(&self) -> Option<Box<dyn Refresher>> {
         None
+    }
+}
+
+/// What an app drew its last picture from, for [`App::still_valid`].
+#[derive(Debug)]
+pub(crate) struct Drawn<K>(Option<K>);
+
+impl<K> Default for Drawn<K> {
+    fn default() -> Self {
+        Drawn(None)
+    }
+}
+
+impl<K: PartialEq> Drawn<K> {
+    /// Whether the last picture was drawn from `key`.
+    pub(crate) fn is(&self, key: &K) -> bool {
+        self.0.as_ref() == Some(key)
+    }
+
+    /// The picture just drawn was drawn from `key`.
+    pub(crate) fn set(&mut self, key: K) {
+        self.0 = Some(key);
+    }
+
+    /// What the last picture was drawn from.
+    pub(crate) fn get(&self) -> Option<&K> {
+        self.0.as_ref()
     }
 }
 

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{App, RenderContext};
+use super::{App, Drawn, RenderContext};
 use crate::catalog::Catalog;
 use crate::porthole::{Style, draw, view_from_gravity};
 use crate::render::Frame;
@@ -39,11 +39,38 @@ impl Default for PortholeSettings {
     }
 }
 
+/// The sky turns 0.04° in this long (360° a sidereal day): a third of a pixel of the default
+/// porthole (100° across 720 lines), so the stars are redrawn this often at most while the lamp
+/// rests.
+const SKY_STILL: f64 = 10.0;
+
 /// The space porthole.
 #[derive(Debug)]
 pub struct SpacePorthole {
     settings: PortholeSettings,
     style: Style,
+    drawn: Drawn<Pointing>,
+}
+
+/// Where and when the porthole looked.
+#[derive(Debug, PartialEq)]
+struct Pointing {
+    gravity: [f32; 3],
+    unix_seconds: f64,
+    /// How far the beam may turn before the picture moves by a pixel, radians.
+    pixel_rad: f64,
+}
+
+impl Pointing {
+    /// Whether a picture drawn from `self` is still right at `gravity` and `unix_seconds`.
+    fn holds(&self, gravity: [f32; 3], unix_seconds: f64) -> bool {
+        let dot: f64 = (0..3)
+            .map(|i| f64::from(self.gravity[i]) * f64::from(gravity[i]))
+            .sum();
+        let turned = dot.clamp(-1.0, 1.0).acos();
+        let aged = unix_seconds - self.unix_seconds;
+        turned < self.pixel_rad && (0.0..SKY_STILL).contains(&aged)
+    }
 }
 
 impl SpacePorthole {
@@ -53,7 +80,11 @@ impl SpacePorthole {
             magnitude_limit: settings.magnitude_limit,
             ..Style::default()
         };
-        SpacePorthole { settings, style }
+        SpacePorthole {
+            settings,
+            style,
+            drawn: Drawn::default(),
+        }
     }
 }
 
@@ -62,21 +93,32 @@ impl App for SpacePorthole {
         "space-porthole"
     }
 
+    fn still_valid(&self, context: &RenderContext<'_>) -> bool {
+        self.drawn
+            .get()
+            .is_some_and(|drawn| drawn.holds(gravity(context), unix_seconds(context)))
+    }
+
     fn render(&mut self, context: &RenderContext<'_>, frame: &mut Frame) {
+        let gravity = gravity(context);
+        let unix_seconds = unix_seconds(context);
+        // Filtered gravity still wobbles with sensor noise: a turn of under a pixel is no turn.
+        let across = f64::from(frame.width().min(frame.height()).max(1));
+        self.drawn.set(Pointing {
+            gravity,
+            unix_seconds,
+            pixel_rad: self.settings.field_of_view_deg.to_radians() / across,
+        });
         let here = context.observer;
         let observer = Observer {
             latitude_deg: self.settings.latitude.unwrap_or(here.latitude_deg),
             longitude_deg: self.settings.longitude.unwrap_or(here.longitude_deg),
         };
-        // Before the sensor has spoken, look straight up: the porthole's home.
-        let gravity = context.gravity.unwrap_or([0.0, 0.0, -1.0]);
         let view = view_from_gravity(
             gravity,
             self.settings.heading_deg,
             self.settings.field_of_view_deg,
         );
-        let unix_seconds =
-            context.now.timestamp() as f64 + f64::from(context.now.timestamp_subsec_nanos()) / 1e9;
         let Ok(()) = draw(
             frame,
             Catalog::bundled(),
@@ -86,4 +128,13 @@ impl App for SpacePorthole {
             &self.style,
         );
     }
+}
+
+/// Where the beam points; before the sensor has spoken, straight up: the porthole's home.
+fn gravity(context: &RenderContext<'_>) -> [f32; 3] {
+    context.gravity.unwrap_or([0.0, 0.0, -1.0])
+}
+
+fn unix_seconds(context: &RenderContext<'_>) -> f64 {
+    context.now.timestamp() as f64 + f64::from(context.now.timestamp_subsec_nanos()) / 1e9
 }

@@ -3,6 +3,7 @@
 
 pub mod mpd;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use embedded_graphics::prelude::RgbColor;
 use serde::Deserialize;
 
 use super::draw::{palette, polygon, rounded_rect};
-use super::{App, Feed, Refresher, RenderContext};
+use super::{App, Drawn, Feed, Refresher, RenderContext};
 use crate::render::Frame;
 use crate::render::text::{Align, Style, Text};
 use mpd::{PlayState, PlayerStatus};
@@ -53,6 +54,41 @@ pub struct NowPlaying {
     settings: NowPlayingSettings,
     feed: Feed<Playing>,
     text: Text,
+    drawn: Drawn<Shown>,
+}
+
+/// The answer drawn and, while playing, the second of the song shown (the progress bar and the
+/// time move once a second).
+#[derive(Debug)]
+struct Shown {
+    answer: Option<Arc<Playing>>,
+    second_shown: Option<i64>,
+}
+
+impl PartialEq for Shown {
+    fn eq(&self, other: &Shown) -> bool {
+        let same_answer = match (&self.answer, &other.answer) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_answer && self.second_shown == other.second_shown
+    }
+}
+
+impl Shown {
+    fn of(answer: Option<Arc<Playing>>, context: &RenderContext<'_>) -> Shown {
+        let second_shown = answer.as_deref().and_then(|p| match &p.status {
+            Ok(status) if status.state == PlayState::Play => {
+                shown_elapsed(status, p.fetched_at, context.now).map(|e| e as i64)
+            }
+            _ => None,
+        });
+        Shown {
+            answer,
+            second_shown,
+        }
+    }
 }
 
 impl NowPlaying {
@@ -62,6 +98,7 @@ impl NowPlaying {
             settings,
             feed: Feed::default(),
             text: Text::new(),
+            drawn: Drawn::default(),
         }
     }
 
@@ -114,6 +151,24 @@ fn clock_text(seconds: f64) -> String {
     }
 }
 
+/// Seconds into the song as the picture shows them: extrapolated from the answer while playing,
+/// in whole seconds (the time shown and the bar move together, once a second).
+fn shown_elapsed(
+    status: &PlayerStatus,
+    fetched_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<f64> {
+    let since = (now - fetched_at).num_milliseconds().max(0) as f64 / 1000.0;
+    status.elapsed.map(|e| {
+        let e = if status.state == PlayState::Play {
+            (e + since).floor()
+        } else {
+            e
+        };
+        status.duration.map_or(e, |d| e.min(d))
+    })
+}
+
 impl App for NowPlaying {
     fn name(&self) -> &'static str {
         "now-playing"
@@ -127,11 +182,16 @@ impl App for NowPlaying {
         }))
     }
 
+    fn still_valid(&self, context: &RenderContext<'_>) -> bool {
+        self.drawn.is(&Shown::of(self.feed.get(), context))
+    }
+
     fn render(&mut self, context: &RenderContext<'_>, frame: &mut Frame) {
         frame.fill(Rgb888::BLACK);
         let (w, h) = (frame.width() as f32, frame.height() as f32);
         let unit = h.min(w * 0.5625) / 100.0;
         let latest = self.feed.get();
+        self.drawn.set(Shown::of(latest.clone(), context));
         let playing = latest.as_deref().and_then(|p| match &p.status {
             Ok(status) if status.state != PlayState::Stop => Some((status, p.fetched_at)),
             _ => None,
@@ -208,16 +268,7 @@ impl App for NowPlaying {
                 album_style,
             );
         }
-        // Progress, extrapolated between answers while playing.
-        let since = (context.now - fetched_at).num_milliseconds().max(0) as f64 / 1000.0;
-        let elapsed = status.elapsed.map(|e| {
-            let e = if status.state == PlayState::Play {
-                e + since
-            } else {
-                e
-            };
-            status.duration.map_or(e, |d| e.min(d))
-        });
+        let elapsed = shown_elapsed(status, fetched_at, context.now);
         let bar_y = h * 0.2 + 54.0 * unit;
         let bar_h = 1.6 * unit;
         rounded_rect(
