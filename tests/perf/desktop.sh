@@ -54,7 +54,14 @@ print(f"{(len(seen) - 1) / span:.1f} updates a second ({len(seen)} while plottin
 PY
 )
 
-# The lamp's preview while the plotter still draws: frames a second of its motion JPEG.
+# The lamp's preview while the plotter still draws: frames a second of its motion JPEG, first
+# with the lamp at rest (a still picture is sent again once a second), then with its sensor
+# shaken hard (the star map moves every frame).
+timeout 10 curl -sN "$base/lantern/api/preview.mjpeg" >"$work/still.bin" || true
+still=$(grep -ac 'Content-Type: image/jpeg' "$work/still.bin" || true)
+curl -sf -X PUT -H 'Content-Type: application/json' -d '{"noise_g":0.3}' \
+    "$base/api/lantern/panel" >/dev/null
+sleep 1
 timeout 10 curl -sN "$base/lantern/api/preview.mjpeg" >"$work/preview.bin" || true
 frames=$(grep -ac 'Content-Type: image/jpeg' "$work/preview.bin" || true)
 rss_busy=$(awk '/VmRSS/ {print $2}' "/proc/$sim/status")
@@ -63,4 +70,5 @@ peak=$(awk '/VmHWM/ {print $2}' "/proc/$sim/status")
 echo "idle CPU: $idle % of one core (60 s, nothing moving, no page open)"
 echo "resident memory: idle $((rss_idle / 1024)) MiB, plotting $((rss_busy / 1024)) MiB, peak $((peak / 1024)) MiB"
 echo "plotter live page at x1000: $updates"
-echo "lamp preview: $((frames / 10)) frames a second ($frames in 10 s)"
+echo "lamp preview, lamp shaken: $((frames / 10)) frames a second ($frames in 10 s)"
+echo "lamp preview, lamp at rest: $still frames in 10 s"
