@@ -238,6 +238,18 @@ pub fn run(config: &ComicConfig, options: &RunOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where the robot's page listens and the name it is found by (the package ships avahi's
+/// service file for the defaults: cross/deb/comic/avahi-comic.xml).
+pub fn page_site(settings: &crate::config::PageSettings) -> atelier_web::Site {
+    atelier_web::Site {
+        bind: settings.bind.clone(),
+        port: settings.port,
+        hostname: settings.hostname.clone(),
+        instance: "Comic robot".to_owned(),
+        table: "page",
+    }
+}
+
 /// Serves the robot's page as `[page]` says (bound now: a port in use stops the start with a
 /// message naming the setting), or nothing when it is switched off.
 pub fn serve_page(
@@ -262,13 +274,7 @@ pub fn serve_page(
         printer,
     );
     let (router, _) = crate::page::router(page, gate);
-    let site = atelier_web::Site {
-        bind: settings.bind.clone(),
-        port: settings.port,
-        hostname: settings.hostname.clone(),
-        instance: "Comic robot".to_owned(),
-        table: "page",
-    };
+    let site = page_site(settings);
     let served = atelier_web::serve_in_background(&site, router)?;
     tracing::info!(
         "the robot's page: http://{}:{} (or http://{}.local:{})",

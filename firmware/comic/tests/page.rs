@@ -122,3 +122,24 @@ fn the_view_follows_the_robot_s_events() {
 fn view_fault(watch: &Watch) -> Option<String> {
     watch.view().fault
 }
+
+/// The package ships avahi's service file for the default page, so the robot, running as an
+/// unprivileged user that cannot write /etc/avahi/services, finds its announcement in place.
+#[test]
+fn the_packaged_avahi_file_is_the_one_the_default_page_announces() {
+    let defaults = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hardware/comic.toml");
+    let places = atelier_config::Places::find("comic", Some(&defaults));
+    let config = comic::config::ComicConfig::load(&places).expect("defaults");
+    let site = comic::daemon::page_site(&config.page);
+    let announced =
+        atelier_web::discovery::avahi_service_file(&atelier_web::discovery::Announcement {
+            instance: site.instance,
+            hostname: site.hostname,
+            port: site.port,
+        });
+    let packaged = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cross/deb/comic/avahi-comic.xml"),
+    )
+    .expect("packaged file");
+    assert_eq!(packaged, announced);
+}
