@@ -36,8 +36,9 @@ dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$work/contents"
 has() { grep -qx "$1" "$work/contents" || fail "does not hold $1"; }
 has "/usr/bin/$machine"
 has "/etc/atelier/$machine.toml"
-has "/usr/lib/atelier/setup-check"
+has "/usr/lib/atelier/setup-check-$machine"
 has "/usr/lib/sysusers.d/$package.conf"
+has "/etc/avahi/services/$package.service"
 unit=$(grep -E "^/(usr/)?lib/systemd/system/$package\.service$" "$work/contents") || fail "holds no $package.service"
 
 # The conffiles: the defaults only, which the daemons never rewrite.
@@ -46,7 +47,7 @@ grep -qx "/etc/atelier/$machine.toml" "$work/control/conffiles" || fail "/etc/at
 ! grep -v '^/etc/' "$work/control/conffiles" || fail "a conffile outside /etc"
 grep -q "deb-systemd-helper" "$work/control/postinst" || fail "postinst does not enable the unit"
 grep -q "systemd-sysusers" "$work/control/postinst" || fail "postinst does not create the atelier user"
-grep -q "setup-check $machine" "$work/control/postinst" || fail "postinst does not run the setup check"
+grep -q "setup-check-$machine" "$work/control/postinst" || fail "postinst does not run the setup check"
 
 # Unpacked: the binary runs under qemu, and the package's own defaults and assets work.
 root="$work/root"
@@ -63,12 +64,17 @@ comic)
     done
     has /usr/share/polkit-1/rules.d/60-atelier-comic.rules
     has /usr/lib/udev/rules.d/70-atelier-usb-printers.rules
-    has /etc/avahi/services/atelier-comic.service
     # The robot loads its library from the packaged assets with the packaged defaults.
     report=$(RUST_LOG=warn ATELIER_ASSETS_DIR="$root/usr/share/atelier" ATELIER_STATE_DIR="$work/state" \
         $qemu "$root/usr/bin/comic" --config "$root/etc/atelier/comic.toml" check) ||
         fail "comic check fails on the packaged library: $report"
     grep -q "grid" <<<"$report" || fail "comic check said nothing of grids: $report"
+    ;;
+lantern)
+    # The packaged defaults parse, every app and surface in them included.
+    shown=$(RUST_LOG=warn $qemu "$root/usr/bin/lantern" config --config "$root/etc/atelier/lantern.toml" \
+        --state "$work/state") || fail "lantern config fails on the packaged defaults: $shown"
+    grep -q "space-porthole" <<<"$shown" || fail "lantern config did not show the default apps: $shown"
     ;;
 esac
 

@@ -2,9 +2,9 @@
 # Builds the Raspberry Pi packages with cargo-deb:
 #   bash cross/package.sh [--target TRIPLE] [MACHINE...]
 # TRIPLE: aarch64-unknown-linux-gnu (64-bit Pi OS, the default) or armv7-unknown-linux-gnueabihf
-# (32-bit Pi OS). MACHINE: comic (the default: the machines packaged so far). Each package lands
-# in target/debian/ as atelier-MACHINE_VERSION-1_ARCH.deb; its contents are listed in
-# cross/README.md. Needs cross/setup-debian.sh's compilers and cargo-deb
+# (32-bit Pi OS). MACHINE: comic, lantern (the default: both, the machines packaged so far).
+# Each package lands in target/debian/ as atelier-MACHINE_VERSION-1_ARCH.deb; its contents are
+# listed in cross/README.md. Needs cross/setup-debian.sh's compilers and cargo-deb
 # (`cargo install cargo-deb --locked`; cross/setup-packaging.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,13 +13,13 @@ machines=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --target) target=${2:?--target needs a target triple}; shift 2 ;;
-    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    comic) machines+=("$1"); shift ;;
-    lantern | polargraph) echo "package.sh: $1 is not packaged yet (only comic)" >&2; exit 2 ;;
-    *) echo "package.sh: unknown machine or option '$1' (machines: comic; --target TRIPLE)" >&2; exit 2 ;;
+    -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    comic | lantern) machines+=("$1"); shift ;;
+    polargraph) echo "package.sh: $1 is not packaged yet (comic, lantern)" >&2; exit 2 ;;
+    *) echo "package.sh: unknown machine or option '$1' (machines: comic, lantern; --target TRIPLE)" >&2; exit 2 ;;
     esac
 done
-[ ${#machines[@]} -gt 0 ] || machines=(comic)
+[ ${#machines[@]} -gt 0 ] || machines=(comic lantern)
 command -v cargo-deb >/dev/null || {
     echo "package.sh: cargo-deb is missing: bash cross/setup-packaging.sh (or cargo install cargo-deb --locked)" >&2
     exit 1

@@ -1,6 +1,7 @@
 //! The packages' post-install check (`cross/deb/shared/setup-check`, installed as
-//! `/usr/lib/atelier/setup-check`), run against folders shaped like a Raspberry Pi's root: a
-//! fresh Pi OS says what to switch on, one set up as hardware/comic.md says is ready.
+//! `/usr/lib/atelier/setup-check-MACHINE`), run against folders shaped like a Raspberry Pi's
+//! root: a fresh Pi OS is told what to switch on, one set up as hardware/MACHINE.md says is
+//! ready.
 
 use std::path::Path;
 use std::process::Command;
@@ -32,11 +33,17 @@ fn fresh_pi(root: &Path) {
         "root:x:0:\nlp:x:7:\ndialout:x:20:\nvideo:x:44:\ngpio:x:997:\ni2c:x:998:\nspi:x:999:\n",
     )
     .expect("group");
-    std::fs::copy(
-        repo_root().join("hardware/comic.toml"),
-        root.join("etc/atelier/comic.toml"),
-    )
-    .expect("defaults");
+    for machine in ["comic", "lantern"] {
+        std::fs::copy(
+            repo_root().join(format!("hardware/{machine}.toml")),
+            root.join(format!("etc/atelier/{machine}.toml")),
+        )
+        .expect("defaults");
+    }
+    // Pi OS starts a login prompt on the first console.
+    let wants = root.join("etc/systemd/system/getty.target.wants");
+    std::fs::create_dir_all(&wants).expect("wants");
+    std::fs::write(wants.join("getty@tty1.service"), "").expect("getty");
     std::fs::create_dir_all(root.join("dev")).expect("dev");
     std::fs::write(root.join("dev/gpiomem"), "").expect("gpiomem");
 }
@@ -129,4 +136,71 @@ fn a_missing_group_and_no_gpio_are_named() {
     let (status, text) = check(root.path(), "toaster");
     assert_eq!(status, 2);
     assert!(text.contains("unknown machine 'toaster'"), "{text}");
+}
+
+#[test]
+fn a_fresh_pi_is_told_what_the_lamp_needs_and_a_prepared_one_is_ready() {
+    let root = tempfile::tempdir().expect("root");
+    fresh_pi(root.path());
+    let (status, text) = check(root.path(), "lantern");
+    println!("{text}");
+    assert_eq!(status, 1, "{text}");
+    for wanted in [
+        "dtparam=i2c_arm=on",
+        "video=HDMI-A-1:1280x720@60D",
+        "vt.global_cursor_default=0",
+        "consoleblank=0",
+        "systemctl disable getty@tty1",
+        "/dev/fb0 does not exist",
+    ] {
+        assert!(text.contains(wanted), "{wanted}: {text}");
+    }
+
+    // As cross/sdcard.sh and a reboot leave it.
+    let boot = root.path().join("boot/firmware");
+    let config = std::fs::read_to_string(boot.join("config.txt")).expect("config");
+    std::fs::write(boot.join("config.txt"), config + "dtparam=i2c_arm=on\n").expect("config");
+    std::fs::write(
+        boot.join("cmdline.txt"),
+        "console=tty1 root=PARTUUID=0-02 rootwait video=HDMI-A-1:1280x720@60D \
+         vt.global_cursor_default=0 consoleblank=0\n",
+    )
+    .expect("cmdline");
+    std::fs::remove_file(
+        root.path()
+            .join("etc/systemd/system/getty.target.wants/getty@tty1.service"),
+    )
+    .expect("getty");
+    std::fs::write(root.path().join("dev/i2c-1"), "").expect("i2c");
+    std::fs::write(root.path().join("dev/fb0"), "").expect("fb");
+    let (status, text) = check(root.path(), "lantern");
+    println!("{text}");
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("ok: I2C bus 1"), "{text}");
+    assert!(text.contains("ok: HDMI forced on"), "{text}");
+}
+
+/// Installed as setup-check-MACHINE, it checks MACHINE without being told.
+#[test]
+fn named_for_a_machine_it_checks_that_machine() {
+    let root = tempfile::tempdir().expect("root");
+    fresh_pi(root.path());
+    let bin = tempfile::tempdir().expect("bin");
+    let installed = bin.path().join("setup-check-comic");
+    std::fs::copy(repo_root().join("cross/deb/shared/setup-check"), &installed).expect("copy");
+    let output = Command::new("sh")
+        .arg(&installed)
+        .env("ATELIER_ROOT", root.path())
+        .output()
+        .expect("sh runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("atelier-comic: switch on: the UART"),
+        "{text}"
+    );
+    let output = Command::new("sh")
+        .arg(repo_root().join("cross/deb/shared/setup-check"))
+        .output()
+        .expect("sh runs");
+    assert_eq!(output.status.code(), Some(2), "no machine: usage");
 }

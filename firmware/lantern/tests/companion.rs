@@ -495,3 +495,21 @@ fn any_request_body_gets_an_answer_never_a_panic_or_a_server_error() {
     let config: Result<LanternConfig, _> = running.places.load();
     assert!(config.is_ok(), "{config:?}");
 }
+
+/// The package ships avahi's service file for the default lamp, so the lamp, running as an
+/// unprivileged user that cannot write /etc/avahi/services, finds its announcement in place.
+#[test]
+fn the_packaged_avahi_file_is_the_one_the_default_lamp_announces() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let places = atelier_config::Places::find("lantern", Some(&root.join("hardware/lantern.toml")));
+    let config: lantern::config::LanternConfig = places.load().expect("defaults");
+    let announced =
+        atelier_web::discovery::avahi_service_file(&atelier_web::discovery::Announcement {
+            instance: config.lamp.name.clone(),
+            hostname: config.companion.hostname.clone(),
+            port: config.companion.port,
+        });
+    let packaged = std::fs::read_to_string(root.join("cross/deb/lantern/avahi-lantern.xml"))
+        .expect("packaged file");
+    assert_eq!(packaged, announced);
+}

@@ -116,6 +116,15 @@ fn through_avahi(announcement: &Announcement, avahi: &Avahi) -> Announcer {
             Announcer::Avahi { file, wrote: true }
         }
         Err(error) => {
+            if let Some(listed) = same_page_listed_otherwise(&file, announcement) {
+                // The package's file for a machine renamed since (the name is the one thing a
+                // page can change there): the page is still found at its host and port.
+                tracing::info!(
+                    file = %file.display(),
+                    "mDNS: announced by avahi as {listed:?} (the name cannot be changed there: {error})"
+                );
+                return Announcer::Avahi { file, wrote: false };
+            }
             let why = format!(
                 "avahi-daemon runs, but {} cannot be written ({error}); install the package's \
                  service file or write it as root",
@@ -125,6 +134,23 @@ fn through_avahi(announcement: &Announcement, avahi: &Avahi) -> Announcer {
             Announcer::Silent(why)
         }
     }
+}
+
+/// The name an existing service file lists the page under, if the file announces exactly this
+/// page (host, port, path) under another name.
+fn same_page_listed_otherwise(file: &Path, announcement: &Announcement) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let listed = text.split_once("<name>")?.1.split_once("</name>")?.0;
+    let unescaped = listed
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let as_listed = Announcement {
+        instance: unescaped.clone(),
+        ..announcement.clone()
+    };
+    (avahi_service_file(&as_listed) == text).then_some(unescaped)
 }
 
 fn builtin(announcement: &Announcement) -> Result<Announcer, mdns_sd::Error> {

@@ -149,3 +149,50 @@ fn where_avahi_runs_the_page_is_announced_through_its_service_file() {
         "{silent:?}"
     );
 }
+
+/// The package's file stays in force for a machine renamed since, where the machine may not
+/// write avahi's folder (an unprivileged service); a file for another port does not.
+#[test]
+fn a_renamed_machine_keeps_the_package_s_file_it_cannot_rewrite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let avahi = Avahi {
+        socket: dir.path().join("socket"),
+        services: dir.path().join("services"),
+    };
+    std::fs::write(&avahi.socket, "").expect("a stand-in for avahi's socket");
+    std::fs::create_dir(&avahi.services).expect("services");
+    let file = avahi.services.join("atelier-lantern.service");
+    let packaged = Announcement {
+        instance: "Lantern".into(),
+        ..announcement()
+    };
+    std::fs::write(&file, avahi_service_file(&packaged)).expect("packaged");
+    // Writing fails as it does for an unprivileged service in /etc/avahi/services, even for
+    // root (which ignores a folder's mode): a folder stands where the temporary file would go.
+    std::fs::create_dir(avahi.services.join(format!(
+        ".atelier-lantern.service.{}.tmp",
+        std::process::id()
+    )))
+    .expect("blocker");
+
+    let renamed = announce(&announcement(), &avahi);
+    let other_port = announce(
+        &Announcement {
+            port: 9090,
+            ..announcement()
+        },
+        &avahi,
+    );
+    assert_eq!(renamed.avahi_file(), Some(file.as_path()), "{renamed:?}");
+    assert!(
+        matches!(&other_port, Announcer::Silent(why) if why.contains("cannot be written")),
+        "{other_port:?}"
+    );
+    drop(renamed);
+    assert!(file.exists(), "the package's file stays");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("file"),
+        avahi_service_file(&packaged),
+        "as the package wrote it"
+    );
+}
