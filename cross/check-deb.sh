@@ -76,6 +76,16 @@ lantern)
         --state "$work/state") || fail "lantern config fails on the packaged defaults: $shown"
     grep -q "space-porthole" <<<"$shown" || fail "lantern config did not show the default apps: $shown"
     ;;
+polargraph)
+    (cd assets/plotter && find . -name '*.png' | sort) >"$work/checkout-samples"
+    (cd "$root/usr/share/atelier/plotter" && find . -name '*.png' | sort) >"$work/packaged-samples"
+    diff "$work/checkout-samples" "$work/packaged-samples" >&2 || fail "the sample pictures differ from assets/plotter"
+    grep -q "^LimitRTPRIO=" "$root$unit" || fail "$unit does not allow real-time priority"
+    # The packaged defaults parse.
+    shown=$(RUST_LOG=warn ATELIER_STATE_DIR="$work/state" $qemu "$root/usr/bin/polargraph" config \
+        --config "$root/etc/atelier/polargraph.toml") || fail "polargraph config fails on the packaged defaults: $shown"
+    grep -q "left_step" <<<"$shown" || fail "polargraph config did not show the pins: $shown"
+    ;;
 esac
 
 # The unit, verified against the unpacked package: systemd-analyze needs the targets it names.

@@ -2,7 +2,7 @@
 # Builds the Raspberry Pi packages with cargo-deb:
 #   bash cross/package.sh [--target TRIPLE] [MACHINE...]
 # TRIPLE: aarch64-unknown-linux-gnu (64-bit Pi OS, the default) or armv7-unknown-linux-gnueabihf
-# (32-bit Pi OS). MACHINE: comic, lantern (the default: both, the machines packaged so far).
+# (32-bit Pi OS). MACHINE: comic, lantern, polargraph (the default: all three).
 # Each package lands in target/debian/ as atelier-MACHINE_VERSION-1_ARCH.deb; its contents are
 # listed in cross/README.md. Needs cross/setup-debian.sh's compilers and cargo-deb
 # (`cargo install cargo-deb --locked`; cross/setup-packaging.sh installs it).
@@ -14,12 +14,11 @@ while [ $# -gt 0 ]; do
     case "$1" in
     --target) target=${2:?--target needs a target triple}; shift 2 ;;
     -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    comic | lantern) machines+=("$1"); shift ;;
-    polargraph) echo "package.sh: $1 is not packaged yet (comic, lantern)" >&2; exit 2 ;;
-    *) echo "package.sh: unknown machine or option '$1' (machines: comic, lantern; --target TRIPLE)" >&2; exit 2 ;;
+    comic | lantern | polargraph) machines+=("$1"); shift ;;
+    *) echo "package.sh: unknown machine or option '$1' (machines: comic, lantern, polargraph; --target TRIPLE)" >&2; exit 2 ;;
     esac
 done
-[ ${#machines[@]} -gt 0 ] || machines=(comic lantern)
+[ ${#machines[@]} -gt 0 ] || machines=(comic lantern polargraph)
 command -v cargo-deb >/dev/null || {
     echo "package.sh: cargo-deb is missing: bash cross/setup-packaging.sh (or cargo install cargo-deb --locked)" >&2
     exit 1

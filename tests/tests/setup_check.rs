@@ -33,7 +33,7 @@ fn fresh_pi(root: &Path) {
         "root:x:0:\nlp:x:7:\ndialout:x:20:\nvideo:x:44:\ngpio:x:997:\ni2c:x:998:\nspi:x:999:\n",
     )
     .expect("group");
-    for machine in ["comic", "lantern"] {
+    for machine in ["comic", "lantern", "polargraph"] {
         std::fs::copy(
             repo_root().join(format!("hardware/{machine}.toml")),
             root.join(format!("etc/atelier/{machine}.toml")),
@@ -203,4 +203,24 @@ fn named_for_a_machine_it_checks_that_machine() {
         .output()
         .expect("sh runs");
     assert_eq!(output.status.code(), Some(2), "no machine: usage");
+}
+
+#[test]
+fn the_plotter_needs_the_pwm_overlay_for_its_pen_servo() {
+    let root = tempfile::tempdir().expect("root");
+    fresh_pi(root.path());
+    let (status, text) = check(root.path(), "polargraph");
+    println!("{text}");
+    assert_eq!(status, 1, "{text}");
+    assert!(text.contains("add dtoverlay=pwm to"), "{text}");
+    let boot = root.path().join("boot/firmware");
+    let config = std::fs::read_to_string(boot.join("config.txt")).expect("config");
+    std::fs::write(
+        boot.join("config.txt"),
+        config + "dtoverlay=vc4-kms-v3d\ndtoverlay=pwm,pin=18,func=2\n",
+    )
+    .expect("config");
+    let (status, text) = check(root.path(), "polargraph");
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("ok: the PWM overlay"), "{text}");
 }

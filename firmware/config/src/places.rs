@@ -33,6 +33,8 @@ pub struct Places {
 pub struct Surroundings {
     vars: BTreeMap<String, OsString>,
     checkout: Option<PathBuf>,
+    /// The program is installed under /usr (a package): its state is the system's.
+    installed: bool,
 }
 
 /// The source tree this crate was compiled in.
@@ -57,12 +59,22 @@ impl Surroundings {
             .canonicalize()
             .ok()
             .filter(|root| !installed && root.join("hardware").is_dir());
-        Surroundings { vars, checkout }
+        Surroundings {
+            vars,
+            checkout,
+            installed,
+        }
     }
 
     /// Sets an environment variable as the lookup sees it.
     pub fn set(&mut self, name: &str, value: impl Into<OsString>) -> &mut Surroundings {
         self.vars.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Runs as if installed by a package (the program under /usr).
+    pub fn installed(&mut self) -> &mut Surroundings {
+        self.installed = true;
         self
     }
 
@@ -90,6 +102,11 @@ impl Surroundings {
                 .unwrap_or_default()
                 .to_owned();
             return first.into();
+        }
+        // An installed program run by hand (`sudo polargraph pair`, `comic config`) looks at
+        // the machine the service runs, not at a folder in the caller's home.
+        if self.installed {
+            return "/var/lib/atelier".into();
         }
         if let Some(dir) = self.var("XDG_STATE_HOME") {
             return PathBuf::from(dir).join("atelier");
@@ -201,6 +218,21 @@ mod tests {
         assert_eq!(places.state, Path::new("/var/lib/atelier/comic"));
         assert_eq!(places.edits, Path::new("/var/lib/atelier/comic/edits.toml"));
         assert_eq!(places.assets, Path::new("/usr/share/atelier"));
+    }
+
+    #[test]
+    fn an_installed_program_run_by_hand_uses_the_service_s_state() {
+        let mut s = Surroundings::default();
+        s.installed()
+            .set("HOME", "/home/pi")
+            .set("XDG_STATE_HOME", "/home/pi/.state");
+        let places = Places::resolve("polargraph", None, &s);
+        assert_eq!(places.state, Path::new("/var/lib/atelier/polargraph"));
+        assert_eq!(places.defaults, Path::new("/etc/atelier/polargraph.toml"));
+        // Asked for, another folder still wins.
+        s.set("ATELIER_STATE_DIR", "/tmp/try");
+        let places = Places::resolve("polargraph", None, &s);
+        assert_eq!(places.state, Path::new("/tmp/try/polargraph"));
     }
 
     #[test]

@@ -106,3 +106,22 @@ fn the_openapi_file_documents_exactly_the_routes() {
     let differences = atelier_web::openapi::differences(&spec, &routes);
     assert!(differences.is_empty(), "{differences:#?}");
 }
+
+/// The package ships avahi's service file for the default page, so the plotter, running as an
+/// unprivileged user that cannot write /etc/avahi/services, finds its announcement in place.
+#[test]
+fn the_packaged_avahi_file_is_the_one_the_default_page_announces() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let config =
+        polargraph::PlotterConfig::load(&root.join("hardware/polargraph.toml")).expect("defaults");
+    let site = polargraph::page::web_site(&config.page);
+    let announced =
+        atelier_web::discovery::avahi_service_file(&atelier_web::discovery::Announcement {
+            instance: site.instance,
+            hostname: site.hostname,
+            port: site.port,
+        });
+    let packaged = std::fs::read_to_string(root.join("cross/deb/polargraph/avahi-polargraph.xml"))
+        .expect("packaged file");
+    assert_eq!(packaged, announced);
+}

@@ -149,6 +149,18 @@ pub fn gate(
     ))
 }
 
+/// Where the page listens and the name it is found by (the package ships avahi's service file
+/// for the defaults: cross/deb/polargraph/avahi-polargraph.xml).
+pub fn web_site(settings: &crate::config::PageSettings) -> atelier_web::Site {
+    atelier_web::Site {
+        bind: settings.bind.clone(),
+        port: settings.port,
+        hostname: settings.hostname.clone(),
+        instance: "Polargraph".to_owned(),
+        table: "page",
+    }
+}
+
 /// Serves the page as `site` says, for the daemon behind `control` (which hands out pairing
 /// codes through the same gate); nothing when the page is switched off.
 pub fn serve(
@@ -164,16 +176,7 @@ pub fn serve(
     control.attach_gate(Arc::clone(&gate));
     let page = PlotterPage::new(control.clone(), session, &site.samples);
     let (router, _) = router(page, gate);
-    let served = atelier_web::serve_in_background(
-        &atelier_web::Site {
-            bind: settings.bind.clone(),
-            port: settings.port,
-            hostname: settings.hostname.clone(),
-            instance: "Polargraph".to_owned(),
-            table: "page",
-        },
-        router,
-    )?;
+    let served = atelier_web::serve_in_background(&web_site(settings), router)?;
     let url = format!("http://{}/", served.address());
     tracing::info!(
         "the plotter's page: {url} (or http://{}.local:{}/); `polargraph pair` prints a pairing \
