@@ -29,7 +29,7 @@ pub fn defaults(dir: &Path, width: u32, height: u32, replace: &[(&str, &str)]) -
         .replace("width = 1280", &format!("width = {width}"))
         .replace("height = 720", &format!("height = {height}"))
         .replace(
-            "path = \"/home/pi/calendar.ics\"",
+            "path = \"/var/lib/atelier/lantern/calendar.ics\"",
             "path = \"/nonexistent/calendar.ics\"",
         );
     for (from, to) in replace {
