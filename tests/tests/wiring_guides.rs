@@ -21,7 +21,7 @@ struct Row {
     bcm: String,
 }
 
-/// The first table of `hardware/NAME.md` whose header is `| part | Pi header pin | BCM | …`.
+/// The rows of every table of `hardware/NAME.md` whose header is `| … | Pi header pin | BCM | …`.
 fn wiring_table(name: &str) -> Vec<Row> {
     let text = std::fs::read_to_string(hardware(name)).expect("guide");
     let mut rows = Vec::new();
@@ -34,13 +34,10 @@ fn wiring_table(name: &str) -> Vec<Row> {
             .map(str::trim)
             .collect();
         if !line.trim_start().starts_with('|') {
-            if inside {
-                break;
-            }
+            inside = false;
             continue;
         }
-        if cells.first() == Some(&"part") {
-            assert_eq!(cells.get(1), Some(&"Pi header pin"), "{name}: {line}");
+        if cells.get(1) == Some(&"Pi header pin") {
             assert_eq!(cells.get(2), Some(&"BCM"), "{name}: {line}");
             inside = true;
             continue;
@@ -149,6 +146,36 @@ fn the_plotter_s_guide_wires_its_defaults() {
         &["servo"],
         [18, 19][channel as usize],
     );
+}
+
+/// The ULN2003 wiring the defaults suggest in a comment (`# left_coils = [5, 6, 13, 19]`) is
+/// the guide's: IN1 to IN4 in order.
+#[test]
+fn the_plotter_s_uln2003_table_wires_the_suggested_coils() {
+    let rows = wiring_table("polargraph.md");
+    let text = std::fs::read_to_string(hardware("polargraph.toml")).expect("defaults");
+    for side in ["left", "right"] {
+        let line = text
+            .lines()
+            .find(|l| {
+                l.trim_start_matches(['#', ' '])
+                    .starts_with(&format!("{side}_coils"))
+            })
+            .unwrap_or_else(|| panic!("polargraph.toml suggests no {side}_coils"));
+        let list = line.split_once('=').expect("a value").1;
+        let coils: toml::Value = toml::from_str(&format!("v = {list}")).expect("a TOML list");
+        let coils = coils["v"].as_array().expect("a list");
+        assert_eq!(coils.len(), 4, "{line}");
+        for (i, gpio) in coils.iter().enumerate() {
+            let input = format!("in{}", i + 1);
+            wired(
+                "polargraph.md",
+                &rows,
+                &[side, "board", &input],
+                gpio.as_integer().expect("a pin"),
+            );
+        }
+    }
 }
 
 #[test]

@@ -222,7 +222,12 @@ fn idle_motors_are_released_and_a_bad_request_is_refused_with_a_message() {
     let args = plot_args(&machine.job());
     let queued = machine.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(queued.status.success(), "{}", text(&queued));
-    let refused = machine.wait_for("the refusal", |r| r.status.message.contains("set-home"));
+    // The refusal itself: the idle release's message names set-home too, and while the queued
+    // plot is looked at the plotter shows as plotting.
+    let refused = machine.wait_for("the refusal", |r| {
+        r.status.message.contains("position is not known")
+    });
+    assert!(refused.status.message.contains("set-home"), "{refused:?}");
     assert_ne!(refused.status.activity, Activity::Plotting);
     assert!(machine.run(&["set-home"]).status.success());
     machine.wait_for("home set", |r| {
