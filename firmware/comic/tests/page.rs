@@ -131,12 +131,7 @@ fn the_packaged_avahi_file_is_the_one_the_default_page_announces() {
     let places = atelier_config::Places::find("comic", Some(&defaults));
     let config = comic::config::ComicConfig::load(&places).expect("defaults");
     let site = comic::daemon::page_site(&config.page);
-    let announced =
-        atelier_web::discovery::avahi_service_file(&atelier_web::discovery::Announcement {
-            instance: site.instance,
-            hostname: site.hostname,
-            port: site.port,
-        });
+    let announced = atelier_web::discovery::avahi_service_file(&site.announcement(site.port));
     let packaged = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cross/deb/comic/avahi-comic.xml"),
     )

@@ -115,12 +115,7 @@ fn the_packaged_avahi_file_is_the_one_the_default_page_announces() {
     let config =
         polargraph::PlotterConfig::load(&root.join("hardware/polargraph.toml")).expect("defaults");
     let site = polargraph::page::web_site(&config.page);
-    let announced =
-        atelier_web::discovery::avahi_service_file(&atelier_web::discovery::Announcement {
-            instance: site.instance,
-            hostname: site.hostname,
-            port: site.port,
-        });
+    let announced = atelier_web::discovery::avahi_service_file(&site.announcement(site.port));
     let packaged = std::fs::read_to_string(root.join("cross/deb/polargraph/avahi-polargraph.xml"))
         .expect("packaged file");
     assert_eq!(packaged, announced);

@@ -42,6 +42,18 @@ pub struct Site {
     pub table: &'static str,
 }
 
+impl Site {
+    /// How the page is announced when it listens on `port` (the configured one, or the one the
+    /// system chose for port 0).
+    pub fn announcement(&self, port: u16) -> crate::discovery::Announcement {
+        crate::discovery::Announcement {
+            instance: self.instance.clone(),
+            hostname: self.hostname.clone(),
+            port,
+        }
+    }
+}
+
 /// A page served on a thread of its own, for machines whose loop is not async: stops (letting
 /// open requests finish for at most two seconds) and withdraws its announcement when dropped.
 #[derive(Debug)]
@@ -97,11 +109,7 @@ pub fn serve_in_background(site: &Site, router: Router) -> std::io::Result<Backg
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let announcement = (!ip.is_loopback()).then(|| crate::discovery::Announcement {
-        instance: site.instance.clone(),
-        hostname: site.hostname.clone(),
-        port: address.port(),
-    });
+    let announcement = (!ip.is_loopback()).then(|| site.announcement(address.port()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("page".into())

@@ -108,15 +108,21 @@ fn the_page_is_found_as_http_tcp_and_its_host_name_resolves() {
     drop(announcer);
 }
 
-#[test]
-fn where_avahi_runs_the_page_is_announced_through_its_service_file() {
-    let dir = tempfile::tempdir().expect("tmp");
+/// avahi as it looks while it runs, in `dir`: its socket and its service folder.
+fn avahi_running(dir: &std::path::Path) -> Avahi {
     let avahi = Avahi {
-        socket: dir.path().join("socket"),
-        services: dir.path().join("services"),
+        socket: dir.join("socket"),
+        services: dir.join("services"),
     };
     std::fs::write(&avahi.socket, "").expect("a stand-in for avahi's socket");
     std::fs::create_dir(&avahi.services).expect("services");
+    avahi
+}
+
+#[test]
+fn where_avahi_runs_the_page_is_announced_through_its_service_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let avahi = avahi_running(dir.path());
     let file = avahi.services.join("atelier-lantern.service");
     {
         let announcer = announce(&announcement(), &avahi);
@@ -155,12 +161,7 @@ fn where_avahi_runs_the_page_is_announced_through_its_service_file() {
 #[test]
 fn a_renamed_machine_keeps_the_package_s_file_it_cannot_rewrite() {
     let dir = tempfile::tempdir().expect("tmp");
-    let avahi = Avahi {
-        socket: dir.path().join("socket"),
-        services: dir.path().join("services"),
-    };
-    std::fs::write(&avahi.socket, "").expect("a stand-in for avahi's socket");
-    std::fs::create_dir(&avahi.services).expect("services");
+    let avahi = avahi_running(dir.path());
     let file = avahi.services.join("atelier-lantern.service");
     let packaged = Announcement {
         instance: "Lantern".into(),
